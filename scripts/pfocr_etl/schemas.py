@@ -76,6 +76,7 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("authors", STR_LIST, False, "Authors as listed (may be abbreviated, e.g. 'X et al.')."),
         Column("abstract", STR, True, "Abstract text."),
         Column("keywords", STR_LIST, False, "Paper keywords."),
+        Column("figure_captions", STR_LIST, False, "Figure captions listed on the article page."),
         Column("source", STR, False, "Which inputs describe the paper: figure_records, article_page, or both joined by '+'."),
         Column("source_paths", STR_LIST, False, "Input files that contributed, relative to input_dir."),
     ],
@@ -132,3 +133,15 @@ def schema(table: str) -> pa.Schema:
 
 def empty_table(table: str) -> pa.Table:
     return SCHEMAS[table].empty_table()
+
+# Row order of every table (deterministic output): the natural key first.
+_MENTION_ORDER = ["figid", "evidence", "source_path", "source_line", "word"]
+SORT_KEYS: dict[str, list[str]] = {
+    "figures": ["figid"],
+    "papers": ["pmcid", "doi", "title"],
+    "paper_references": ["source_path", "position"],
+    "figure_genes": [*_MENTION_ORDER, "ncbigene_id", "symbol"],
+    "figure_chemicals": [*_MENTION_ORDER, "mesh_id", "chebi_id"],
+    "figure_diseases": [*_MENTION_ORDER, "mesh_id", "doid"],
+    "rejected": ["source_path", "reason", "detail"],
+}

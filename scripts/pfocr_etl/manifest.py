@@ -1,0 +1,180 @@
+"""Manifest: list the corpus files and assign each to a shard.
+
+Shards are ranges of the PMC number found at the start of a file name
+(``PMC3670266__jkst-2-e22996-g1.md`` -> 3670266 // shard_width). PMC numbers
+only grow, so newly published figures land in the newest shards and a rebuild
+touches few of them. Files whose name carries no PMC number (article pages
+saved under other names) go to the shard ``misc``.
+
+Each shard gets a list file of ``(path, kind, size, sha256)`` rows, sorted by
+path. A shard whose files did not change gets a byte-identical list, which
+Snakemake's checksum comparison treats as unchanged, so its jobs do not re-run.
+Hashing is cached by ``(path, size, mtime_ns)`` so a refresh re-reads only
+files that changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+FIGURES_DIR = "_figures"
+DATA_DIR = "_data"
+PAPERS_DIR = "papers"
+INPUT_SUBDIRS = (FIGURES_DIR, DATA_DIR, PAPERS_DIR)
+
+MISC_SHARD = "misc"
+LIST_HEADER = ("path", "kind", "size", "sha256")
+CACHE_HEADER = ("path", "size", "mtime_ns", "sha256")
+
+_PMC_PREFIX = re.compile(r"^PMC(\d+)", re.IGNORECASE)
+_TABLE_SUFFIX = re.compile(r"-(genes|chemicals|diseases)\.tsv$")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str  # relative to input_dir, '/'-separated
+    kind: str  # figure, genes_tsv, chemicals_tsv, diseases_tsv, article, unrecognized
+    size: int
+    mtime_ns: int
+
+
+def classify(relpath: str) -> str:
+    """The kind of an input file, from its folder and name alone."""
+    top, _, rest = relpath.partition("/")
+    name = rest.rsplit("/", 1)[-1]
+    if top == FIGURES_DIR and name.endswith(".md"):
+        return "figure"
+    if top == DATA_DIR:
+        match = _TABLE_SUFFIX.search(name)
+        if match:
+            return f"{match.group(1)}_tsv"
+    if top == PAPERS_DIR and name.lower().endswith((".txt", ".html", ".htm")):
+        return "article"
+    return "unrecognized"
+
+
+def shard_of(relpath: str, shard_width: int) -> str:
+    name = relpath.rsplit("/", 1)[-1]
+    match = _PMC_PREFIX.match(name)
+    if not match:
+        return MISC_SHARD
+    start = int(match.group(1)) // shard_width * shard_width
+    return f"pmc{start:08d}"
+
+
+def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
+    """All non-hidden files below the input sub-folders, sorted by path."""
+    root = Path(input_dir)
+    found: list[InputFile] = []
+    for sub in INPUT_SUBDIRS:
+        base = root / sub
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                full = os.path.join(dirpath, name)
+                stat = os.stat(full)
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                found.append(InputFile(rel, classify(rel), stat.st_size, stat.st_mtime_ns))
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_cache(cache_path: Path) -> dict[tuple[str, int, int], str]:
+    if not cache_path.exists():
+        return {}
+    with open(cache_path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        if tuple(reader.fieldnames or ()) != CACHE_HEADER:
+            return {}
+        return {(r["path"], int(r["size"]), int(r["mtime_ns"])): r["sha256"] for r in reader}
+
+
+def _write_tsv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
+                   shard_width: int, cache_path: str | os.PathLike | None = None) -> dict[str, int]:
+    """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
+
+    Raises FileNotFoundError when ``input_dir`` has none of the expected
+    sub-folders, since an empty corpus is almost always a wrong path.
+    """
+    root = Path(input_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"input_dir {root} does not exist or is not a folder")
+    if not any((root / sub).is_dir() for sub in INPUT_SUBDIRS):
+        raise FileNotFoundError(
+            f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
+            "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
+    files = scan_inputs(root)
+    cache_file = Path(cache_path) if cache_path else None
+    cache = _read_cache(cache_file) if cache_file else {}
+    shards: dict[str, list[tuple]] = {}
+    cache_rows = []
+    for f in files:
+        digest = cache.get((f.path, f.size, f.mtime_ns)) or sha256_file(root / f.path)
+        cache_rows.append((f.path, f.size, f.mtime_ns, digest))
+        shards.setdefault(shard_of(f.path, shard_width), []).append((f.path, f.kind, f.size, digest))
+    out = Path(shards_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for shard, rows in shards.items():
+        _write_tsv(out / f"{shard}.tsv", LIST_HEADER, rows)
+    if cache_file:
+        _write_tsv(cache_file, CACHE_HEADER, cache_rows)
+    return {shard: len(rows) for shard, rows in sorted(shards.items())}
+
+
+def read_shard_list(path: str | os.PathLike) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def list_shards(shards_dir: str | os.PathLike) -> list[str]:
+    """Shard names present in a manifest folder (cheap: lists one small folder)."""
+    return sorted(p.stem for p in Path(shards_dir).glob("*.tsv"))
+
+
+def prune_stale_parts(output_dir: str | os.PathLike, shards: set[str]) -> list[str]:
+    """Delete per-shard outputs of shards that no longer exist (all their files were removed).
+
+    Table folders are read as datasets (every part file), so a stale part would
+    otherwise keep removed figures alive in the published tables.
+    """
+    removed = []
+    root = Path(output_dir)
+    for part in sorted(root.glob("tables/*/part-*.parquet")):
+        shard = part.stem[len("part-"):]
+        if shard != "all" and shard not in shards:
+            part.unlink()
+            removed.append(str(part))
+    for work in sorted(p for p in root.glob("work/*") if p.is_dir()):
+        if work.name not in shards:
+            for leftover in sorted(work.rglob("*"), reverse=True):
+                leftover.rmdir() if leftover.is_dir() else leftover.unlink()
+            work.rmdir()
+            removed.append(str(work))
+    return removed

@@ -1,0 +1,571 @@
+"""Parse stage: PFOCR figure records and their ``_data`` tables into table rows.
+
+Two record generations are read (see ``../shared/pfocr-sample/README.md``):
+
+* ``inline_lists``: older pages with ``genes:``/``chemicals:``/``diseases:``
+  lists in the front matter (``word, symbol, source, hgnc_symbol, entrez``);
+* ``data_tables``: current pages with ``organisms_ner``, ``doi``,
+  ``automl_pathway`` … whose mentions live in ``_data/<figid>-*.tsv``.
+
+A record with neither inline lists nor tables still carries its
+``schema-jsonld.keywords``; the gene stage maps those.
+
+De-duplication: rows of one source file that are identical in every column we
+keep (the TSVs' per-organism ``count_*`` totals are dropped) collapse into one
+row whose ``n_source_rows`` says how many there were and whose ``source_line``
+is the first of them. Nothing else is merged.
+
+Every unusable input becomes a rejection (see :mod:`pfocr_etl.errors`); the rest
+of the shard still goes through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pfocr_etl import errors
+from pfocr_etl.frontmatter import load_front_matter, split_front_matter
+from pfocr_etl.nulls import int_or_none, is_null, null_if_sentinel, text_or_none
+
+# A record expanding to more YAML nodes than this is an alias bomb ("billion laughs").
+MAX_YAML_NODES = 200_000
+YEAR_RANGE = (1800, 2100)
+
+INLINE_KEYS = ("genes", "chemicals", "diseases")
+TABLE_KINDS = {"genes_tsv": "genes", "chemicals_tsv": "chemicals", "diseases_tsv": "diseases"}
+REQUIRED_TSV_COLUMNS = {
+    "genes": ("word", "ncbigene_symbol", "ncbigene_id"),
+    "chemicals": ("word", "mesh"),
+    "diseases": ("word", "mesh"),
+}
+_TABLE_NAME = re.compile(r"^(?P<figid>.+)-(?P<kind>genes|chemicals|diseases)\.tsv$")
+
+
+class RecordError(Exception):
+    """An input cannot be used; carries the rejection reason code."""
+
+    def __init__(self, reason: str, detail: str, action: str = errors.FILE_SKIPPED):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.action = action
+
+
+# --- reading ------------------------------------------------------------------
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM optional) with CRLF/CR normalised to LF."""
+    if not data.strip():
+        raise RecordError("empty_file", "the file is empty; remove it or restore its content")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RecordError("invalid_utf8",
+                          f"not valid UTF-8 at byte {exc.start} (line {line}): re-save the file as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def count_nodes(value: object, budget: int = MAX_YAML_NODES) -> int:
+    """Count nodes as a consumer would see them (shared aliases count each time)."""
+    seen = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > budget:
+            raise RecordError("yaml_alias_bomb",
+                              f"front matter expands to more than {budget} YAML nodes "
+                              "(anchors/aliases used to inflate it); refusing to load it")
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return seen
+
+
+def load_record_yaml(text: str) -> dict:
+    if not text.startswith("---"):
+        raise RecordError("missing_front_matter",
+                          "no YAML front matter: a figure record must start with a '---' line")
+    try:
+        yaml_text, _body = split_front_matter(text)
+    except ValueError as exc:
+        raise RecordError("unclosed_front_matter", f"front matter is not closed by a '---' line ({exc})") from None
+    try:
+        data = load_front_matter(yaml_text)
+    except yaml.constructor.ConstructorError as exc:
+        raise RecordError("yaml_unsafe",
+                          f"YAML asks to build an object or uses an unknown tag, refused by the safe loader: "
+                          f"{_one_line(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise RecordError("yaml_error", f"malformed YAML front matter: {_one_line(exc)}") from None
+    except RecursionError:
+        raise RecordError("yaml_alias_bomb", "front matter nests too deeply to load") from None
+    count_nodes(data)
+    if not isinstance(data, dict):
+        raise RecordError("front_matter_not_mapping",
+                          f"front matter is a {type(data).__name__}, expected a mapping of keys to values")
+    return data
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+# --- field conversion ---------------------------------------------------------
+
+def scalar_text(value: object) -> str | None:
+    """Free-text field value; lists/dicts are not scalars."""
+    if isinstance(value, (list, dict)):
+        raise ValueError(f"expected a single value, got a {type(value).__name__}")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return text_or_none(value)
+
+
+def identifier_text(value: object) -> str | None:
+    if isinstance(value, (list, dict)):
+        raise ValueError(f"expected a single value, got a {type(value).__name__}")
+    return null_if_sentinel(value)
+
+
+def text_list(value: object) -> list[str]:
+    """A YAML scalar or list as a list of non-null strings, order kept."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, (list, dict)):
+            continue
+        text = null_if_sentinel(item)
+        if text is not None:
+            out.append(text)
+    return out
+
+
+def split_keywords(value: object) -> list[str]:
+    """Paper keywords: a ``a | b | c`` string (or a list)."""
+    parts: list[str] = []
+    for item in text_list(value):
+        parts.extend(p.strip() for p in item.split("|"))
+    return [p for p in parts if p and not is_null(p)]
+
+
+def parse_year(value: object) -> int | None:
+    """Year as an integer; raises ValueError for a present but invalid year."""
+    if is_null(value):
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}", text):
+        raise ValueError(f"year {value!r} is not a four-digit year")
+    year = int(text)
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise ValueError(f"year {year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+    return year
+
+
+def parse_score(value: object) -> float | None:
+    if is_null(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"score {value!r} is not a number")
+    number = float(value)
+    if math.isnan(number):
+        return None
+    return number
+
+
+def word_text(value: object) -> str | None:
+    """The OCR word: kept as written; only a truly empty value is missing."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text if text.strip() else None
+
+
+def mesh_accession(value: object) -> str | None:
+    text = null_if_sentinel(value)
+    if text is None:
+        return None
+    return re.sub(r"^mesh:", "", text, flags=re.IGNORECASE)
+
+
+def prefixed_curie(value: object, prefix: str) -> str | None:
+    """``chebi:3165`` / ``3165`` -> ``CHEBI:3165`` (the registry's own spelling)."""
+    text = null_if_sentinel(value)
+    if text is None:
+        return None
+    local = re.sub(rf"^{prefix}:", "", text, flags=re.IGNORECASE)
+    return f"{prefix}:{local}"
+
+
+# --- results ------------------------------------------------------------------
+
+@dataclass
+class ShardTables:
+    """Rows of every table produced from one shard's files."""
+
+    figures: list[dict] = field(default_factory=list)
+    figure_genes: list[dict] = field(default_factory=list)
+    figure_chemicals: list[dict] = field(default_factory=list)
+    figure_diseases: list[dict] = field(default_factory=list)
+    papers: list[dict] = field(default_factory=list)
+    paper_references: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+
+FIGURE_FIELDS_TEXT = ("pmcid", "number", "figtitle", "caption", "filename", "figlink", "papertitle",
+                      "reftext", "journal_title", "figid_alias", "figtype")
+
+
+@dataclass
+class FigureRecord:
+    row: dict
+    inline: dict[str, list]
+    paper_keywords: list[str]
+    journal_nlm_ta: str | None
+
+
+def parse_figure_record(data: bytes, relpath: str, rejections: errors.RejectionLog) -> FigureRecord:
+    """Parse one ``_figures/<figid>.md``; raises RecordError when it is unusable."""
+    text = decode_text(data)
+    meta = load_record_yaml(text)
+    figid = identifier_text(meta.get("figid")) if not isinstance(meta.get("figid"), (list, dict)) else None
+    if figid is None:
+        raise RecordError("missing_figid", "the front matter has no 'figid' value")
+    stem = Path(relpath).name[: -len(".md")]
+    if figid != stem:
+        raise RecordError("figid_mismatch",
+                          f"figid '{figid}' disagrees with the file name '{stem}.md': "
+                          f"rename the file to '{figid}.md' or fix the figid")
+
+    def field_nulled(reason: str, detail: str) -> None:
+        rejections.add(relpath, reason, detail, errors.FIELD_NULLED)
+
+    row: dict = {"figid": figid}
+    for key in FIGURE_FIELDS_TEXT:
+        converter = identifier_text if key in ("pmcid", "figid_alias") else scalar_text
+        try:
+            row[key] = converter(meta.get(key))
+        except ValueError as exc:
+            field_nulled("invalid_field", f"field '{key}': {exc}; stored as null")
+            row[key] = None
+    try:
+        row["doi"] = identifier_text(meta.get("doi"))
+    except ValueError as exc:
+        field_nulled("invalid_field", f"field 'doi': {exc}; stored as null")
+        row["doi"] = None
+    try:
+        row["year"] = parse_year(meta.get("year"))
+    except ValueError as exc:
+        field_nulled("invalid_year", f"{exc}; stored as null")
+        row["year"] = None
+    score_key = "pathway_score" if "pathway_score" in meta else "automl_pathway"
+    try:
+        row["pathway_score"] = parse_score(meta.get(score_key))
+    except (TypeError, ValueError):
+        field_nulled("invalid_number", f"field '{score_key}' value {meta.get(score_key)!r} is not a number; "
+                                       "stored as null")
+        row["pathway_score"] = None
+    schema_ld = meta.get("schema-jsonld")
+    row["keywords"] = text_list(schema_ld.get("keywords")) if isinstance(schema_ld, dict) else []
+    row["organisms_metadata"] = text_list(meta.get("organisms"))
+    row["organisms_ner"] = text_list(meta.get("organisms_ner"))
+    row["primary_taxon_id"] = None
+    row["source_path"] = relpath
+    row["source_sha256"] = hashlib.sha256(data).hexdigest()
+    inline = {key: meta[key] for key in INLINE_KEYS if key in meta}
+    row["record_format"] = "inline_lists" if inline else "data_tables"
+    return FigureRecord(row=row, inline=inline, paper_keywords=split_keywords(meta.get("keywords")),
+                        journal_nlm_ta=identifier_text(meta.get("journal_nlm_ta"))
+                        if not isinstance(meta.get("journal_nlm_ta"), (list, dict)) else None)
+
+
+# --- mention rows -------------------------------------------------------------
+
+def _collapse(rows: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Merge rows of one source file identical on ``keys``; first occurrence wins, counts add up."""
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["source_path"], *(row[k] for k in keys))
+        if key in merged:
+            merged[key]["n_source_rows"] += row["n_source_rows"]
+        else:
+            merged[key] = row
+    return list(merged.values())
+
+
+GENE_KEYS = ("figid", "word", "lexicon_term", "lexicon_source", "ncbigene_id", "symbol", "taxon_id", "evidence")
+CHEMICAL_KEYS = ("figid", "word", "name", "mesh_id", "chebi_id", "evidence")
+DISEASE_KEYS = ("figid", "word", "name", "mesh_id", "doid", "evidence")
+
+
+def _mention(figid: str, relpath: str, evidence: str, line: int | None, **values) -> dict:
+    return {"figid": figid, **values, "evidence": evidence, "source_path": relpath,
+            "source_line": line, "n_source_rows": 1}
+
+
+def inline_gene_row(item: dict, figid: str, relpath: str) -> dict:
+    return _mention(figid, relpath, "inline_list", None,
+                    word=word_text(item.get("word")),
+                    lexicon_term=identifier_text(item.get("symbol")),
+                    lexicon_source=identifier_text(item.get("source")),
+                    ncbigene_id=int_or_none(item.get("entrez")),
+                    symbol=identifier_text(item.get("hgnc_symbol")),
+                    taxon_id=None)
+
+
+def _inline_identifiers(item: dict, id_fields: dict[str, str]) -> dict:
+    """Inline lists give ``source: MESH`` + ``identifier: D001920``."""
+    values = {column: None for column in id_fields.values()}
+    source = (null_if_sentinel(item.get("source")) or "").upper()
+    identifier = null_if_sentinel(item.get("identifier"))
+    column = id_fields.get(source)
+    if identifier and column:
+        values[column] = mesh_accession(identifier) if column == "mesh_id" else identifier
+    elif identifier:
+        raise ValueError(f"identifier {identifier!r} has unknown source {item.get('source')!r}")
+    return values
+
+
+def inline_chemical_row(item: dict, figid: str, relpath: str) -> dict:
+    ids = _inline_identifiers(item, {"MESH": "mesh_id", "CHEBI": "chebi_id"})
+    if ids["chebi_id"]:
+        ids["chebi_id"] = prefixed_curie(ids["chebi_id"], "CHEBI")
+    return _mention(figid, relpath, "inline_list", None, word=word_text(item.get("word")),
+                    name=identifier_text(item.get("name")), **ids)
+
+
+def inline_disease_row(item: dict, figid: str, relpath: str) -> dict:
+    ids = _inline_identifiers(item, {"MESH": "mesh_id", "DOID": "doid"})
+    if ids["doid"]:
+        ids["doid"] = prefixed_curie(ids["doid"], "DOID")
+    return _mention(figid, relpath, "inline_list", None, word=word_text(item.get("word")),
+                    name=identifier_text(item.get("name")), **ids)
+
+
+INLINE_ROW_BUILDERS: dict[str, Callable[[dict, str, str], dict]] = {
+    "genes": inline_gene_row, "chemicals": inline_chemical_row, "diseases": inline_disease_row,
+}
+
+
+def inline_mentions(record: FigureRecord, rejections: errors.RejectionLog) -> dict[str, list[dict]]:
+    figid, relpath = record.row["figid"], record.row["source_path"]
+    out: dict[str, list[dict]] = {key: [] for key in INLINE_KEYS}
+    for key, items in record.inline.items():
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            rejections.add(relpath, "invalid_inline_list", f"'{key}' is not a list; ignored", errors.ROWS_SKIPPED)
+            continue
+        bad = []
+        for position, item in enumerate(items, start=1):
+            try:
+                if not isinstance(item, dict):
+                    raise ValueError("item is not a mapping")
+                row = INLINE_ROW_BUILDERS[key](item, figid, relpath)
+                if row["word"] is None:
+                    raise ValueError("item has no 'word'")
+                out[key].append(row)
+            except ValueError as exc:
+                bad.append(f"item {position}: {exc}")
+        if bad:
+            rejections.add(relpath, "invalid_inline_item",
+                           f"{len(bad)} of {len(items)} '{key}' items skipped ({'; '.join(bad[:3])})",
+                           errors.ROWS_SKIPPED)
+    return out
+
+
+def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Header and (line number, row dict) pairs; raises RecordError on bad layout."""
+    text = decode_text(data)
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    header = [h.strip() for h in lines[0].split("\t")]
+    missing = [c for c in REQUIRED_TSV_COLUMNS[kind] if c not in header]
+    if missing:
+        raise RecordError("tsv_missing_columns",
+                          f"{kind} table lacks column(s) {', '.join(missing)} (header: {', '.join(header)})")
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise RecordError("tsv_ragged_row",
+                              f"line {number} has {len(cells)} fields but the header has {len(header)}")
+        rows.append((number, dict(zip(header, cells))))
+    return header, rows
+
+
+def tsv_gene_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
+    return _mention(figid, relpath, "genes_tsv", line,
+                    word=word_text(cells["word"]),
+                    lexicon_term=identifier_text(cells.get("match")),
+                    lexicon_source=identifier_text(cells.get("source")),
+                    ncbigene_id=int_or_none(cells.get("ncbigene_id")),
+                    symbol=identifier_text(cells.get("ncbigene_symbol")),
+                    taxon_id=int_or_none(cells.get("organism_id")))
+
+
+def tsv_chemical_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
+    return _mention(figid, relpath, "chemicals_tsv", line, word=word_text(cells["word"]),
+                    name=identifier_text(cells.get("name")), mesh_id=mesh_accession(cells.get("mesh")),
+                    chebi_id=prefixed_curie(cells.get("chebi"), "CHEBI"))
+
+
+def tsv_disease_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
+    return _mention(figid, relpath, "diseases_tsv", line, word=word_text(cells["word"]),
+                    name=identifier_text(cells.get("name")), mesh_id=mesh_accession(cells.get("mesh")),
+                    doid=prefixed_curie(cells.get("doid"), "DOID"))
+
+
+TSV_ROW_BUILDERS: dict[str, Callable[[dict, str, str, int], dict]] = {
+    "genes": tsv_gene_row, "chemicals": tsv_chemical_row, "diseases": tsv_disease_row,
+}
+
+
+def table_mentions(data: bytes, kind: str, figid: str, relpath: str,
+                   rejections: errors.RejectionLog) -> list[dict]:
+    """Rows of one ``_data`` TSV; raises RecordError when the file is unusable."""
+    _header, rows = read_tsv(data, kind)
+    out, bad = [], []
+    for line, cells in rows:
+        try:
+            row = TSV_ROW_BUILDERS[kind](cells, figid, relpath, line)
+            if row["word"] is None:
+                raise ValueError("empty word")
+            out.append(row)
+        except ValueError as exc:
+            bad.append(f"line {line}: {exc}")
+    if bad:
+        rejections.add(relpath, "invalid_tsv_row", f"{len(bad)} of {len(rows)} rows skipped ({'; '.join(bad[:3])})",
+                       errors.ROWS_SKIPPED)
+    return out
+
+
+def table_figid(relpath: str) -> str | None:
+    match = _TABLE_NAME.match(Path(relpath).name)
+    return match.group("figid") if match else None
+
+
+# --- papers from figure records --------------------------------------------------
+
+_REFTEXT_AUTHORS = re.compile(r"^(?P<authors>.+?),? et al\.")
+
+
+def paper_from_figure(record: FigureRecord) -> dict | None:
+    row = record.row
+    if not (row["pmcid"] or row["doi"]):
+        return None
+    reftext = row["reftext"] or ""
+    match = _REFTEXT_AUTHORS.match(reftext)
+    authors = [a.strip() for a in match.group("authors").split(",")] if match else []
+    return {
+        "pmcid": row["pmcid"], "pmid": None, "doi": row["doi"].lower() if row["doi"] else None,
+        "title": (row["papertitle"] or "").rstrip(".") or None,
+        "journal": row["journal_title"] or record.journal_nlm_ta,
+        "year": row["year"], "citation": row["reftext"], "authors": authors, "abstract": None,
+        "keywords": record.paper_keywords, "figure_captions": [], "source": "figure_records",
+        "source_paths": [row["source_path"]],
+    }
+
+
+# --- one shard ----------------------------------------------------------------
+
+def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = False) -> ShardTables:
+    """Parse every file of one shard (rows of a manifest shard list), in path order.
+
+    Tables are attached to their figure after all files are read, so a table of a
+    rejected or missing figure record is itself listed as rejected.
+    """
+    from pfocr_etl import articles  # local: only article shards need it
+
+    root = Path(input_dir)
+    rejections = errors.RejectionLog(strict=strict)
+    out = ShardTables()
+    accepted: dict[str, str] = {}  # figid -> source path
+    figure_rows: dict[str, dict[str, list[dict]]] = {}
+    table_rows: dict[str, list[tuple[str, str, list[dict]]]] = {}  # figid -> [(path, kind, rows)]
+
+    for entry in sorted(shard_files, key=lambda e: e["path"]):
+        relpath, kind = entry["path"], entry["kind"]
+        try:
+            data = (root / relpath).read_bytes()
+            if kind == "figure":
+                record = parse_figure_record(data, relpath, rejections)
+                figid = record.row["figid"]
+                if figid in accepted:
+                    raise RecordError("duplicate_figid",
+                                      f"figid '{figid}' is already defined by {accepted[figid]}; this copy is ignored",
+                                      errors.RECORD_SKIPPED)
+                accepted[figid] = relpath
+                out.figures.append(record.row)
+                figure_rows[figid] = inline_mentions(record, rejections)
+                paper = paper_from_figure(record)
+                if paper:
+                    out.papers.append(paper)
+            elif kind in TABLE_KINDS:
+                figid = table_figid(relpath)
+                rows = table_mentions(data, TABLE_KINDS[kind], figid, relpath, rejections)
+                table_rows.setdefault(figid, []).append((relpath, TABLE_KINDS[kind], rows))
+            elif kind == "article":
+                text = decode_text(data)
+                article = articles.parse_article(text, is_html=relpath.lower().endswith((".html", ".htm")))
+                out.papers.append(articles.paper_row(article, relpath))
+                out.paper_references.extend(articles.reference_rows(article, relpath))
+            else:
+                raise RecordError("unrecognized_file",
+                                  "not a figure record (_figures/<figid>.md), a figure table "
+                                  "(_data/<figid>-genes|chemicals|diseases.tsv) or an article page (papers/*.txt|html)")
+        except RecordError as exc:
+            rejections.add(relpath, exc.reason, exc.detail, exc.action)
+        except articles.ArticleError as exc:
+            rejections.add(relpath, "unparseable_article", str(exc))
+        except OSError as exc:
+            rejections.add(relpath, "unreadable_file", f"cannot read the file: {exc.strerror or exc}")
+
+    for figid, tables in sorted(table_rows.items()):
+        for relpath, kind, rows in tables:
+            if figid not in accepted:
+                figure_path = f"_figures/{figid}.md"
+                rejected_figure = any(r.source_path == figure_path for r in rejections.rejections)
+                reason, detail = (("figure_rejected", f"its figure record {figure_path} was rejected")
+                                  if rejected_figure else
+                                  ("orphan_table", f"no figure record {figure_path} in the corpus"))
+                rejections.add(relpath, reason, detail)
+                continue
+            figure_rows[figid][kind].extend(rows)
+
+    for figid in sorted(figure_rows):
+        mentions = figure_rows[figid]
+        out.figure_genes.extend(_collapse(mentions["genes"], GENE_KEYS))
+        out.figure_chemicals.extend(_collapse(mentions["chemicals"], CHEMICAL_KEYS))
+        out.figure_diseases.extend(_collapse(mentions["diseases"], DISEASE_KEYS))
+    out.rejected = rejections.rows()
+    return out
+
+
+def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str, str], strict: bool) -> ShardTables:
+    """Parse one manifest shard list and write one Parquet file per table in ``outputs``."""
+    from pfocr_etl.manifest import read_shard_list
+    from pfocr_etl.parquet_io import write_table
+    from pfocr_etl.schemas import SORT_KEYS
+
+    tables = parse_shard(input_dir, read_shard_list(shard_list), strict=strict)
+    for table, path in outputs.items():
+        write_table(getattr(tables, table), path, table, SORT_KEYS[table])
+    return tables

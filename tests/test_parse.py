@@ -1,0 +1,195 @@
+"""Unit tests of the parse stage: seeds, every sample record kind, every bad-input kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import (BAD_FIGURES, SAMPLE, build_bad_corpus, place_seeds, require_shared, seed_figid,
+                      seed_path)
+from pfocr_etl import errors
+from pfocr_etl.manifest import build_manifest, read_shard_list, scan_inputs
+from pfocr_etl.parse import RecordError, decode_text, parse_figure_record, parse_shard, read_tsv
+
+
+def parse_corpus(root, strict=False):
+    """Parse a whole folder as one shard."""
+    files = [{"path": f.path, "kind": f.kind} for f in scan_inputs(root)]
+    return parse_shard(root, files, strict=strict)
+
+
+def test_seed_000_gives_its_nine_gene_rows(tmp_path):
+    tables = parse_corpus(place_seeds(tmp_path))
+    figid = seed_figid("000")
+    genes = [g for g in tables.figure_genes if g["figid"] == figid]
+    assert len(genes) == 9
+    assert {g["symbol"] for g in genes} == {"NFKB1", "VEGFC", "STAT3", "VEGFD", "VEGFB", "SOCS5", "VEGFA", "IL6",
+                                            "PGF"}
+    stat3 = next(g for g in genes if g["symbol"] == "STAT3")
+    assert stat3 == {**stat3, "word": "STAT3", "lexicon_term": "STAT3", "lexicon_source": "hgnc_symbol",
+                     "ncbigene_id": 6774, "taxon_id": None, "evidence": "inline_list"}
+    assert [g["word"] for g in genes].count("(VEGF)") == 5  # raw word kept, punctuation and all
+
+
+def test_every_seed_figure_record_parses(tmp_path):
+    tables = parse_corpus(place_seeds(tmp_path))
+    assert tables.rejected == []
+    by_id = {f["figid"]: f for f in tables.figures}
+    assert set(by_id) == {seed_figid(p) for p in ("000", "002", "003", "004")}
+    assert by_id[seed_figid("000")]["record_format"] == "inline_lists"
+    seed3 = by_id[seed_figid("003")]
+    assert seed3["record_format"] == "data_tables"
+    assert seed3["doi"] is None and seed3["journal_title"] is None  # .na.character
+    assert seed3["organisms_ner"] == ["Homo sapiens", "Mus musculus", "Danio rerio"]
+    assert seed3["keywords"][:2] == ["WWOX", "OSM"] and "Breast cancer" in seed3["keywords"]
+    assert seed3["pathway_score"] == pytest.approx(0.9615717)
+    seed4 = by_id[seed_figid("004")]
+    assert seed4["organisms_metadata"] == []  # [NA]
+    assert seed4["year"] == 2025 and seed4["doi"] == "10.2147/ITT.S485670"
+    assert seed4["keywords"][-2:] == ["Tyrosine residue", "MMP"]
+
+
+def test_seed_article_page_gives_paper_and_references(tmp_path):
+    tables = parse_corpus(place_seeds(tmp_path))
+    article = [p for p in tables.papers if p["source"] == "article_page"]
+    assert len(article) == 1
+    paper = article[0]
+    assert paper["doi"] == "10.4161/jkst.23828"
+    assert paper["title"] == "Targeting the tumor microenvironment: JAK-STAT3 signaling"
+    assert paper["journal"] == "JAKSTAT" and paper["year"] == 2013
+    assert paper["abstract"].startswith("Persistent JAK-STAT3 signaling is implicated")
+    assert paper["keywords"] == ["IL-6", "JAK-STAT3 signaling", "targeted therapies", "tumor microenvironment"]
+    refs = tables.paper_references
+    assert [r["position"] for r in refs] == [1, 2, 3, 4, 5]
+    assert refs[0]["doi"] == "10.1126/science.277.5332.1630" and refs[1]["doi"] is None
+    assert all(r["citing_doi"] == "10.4161/jkst.23828" for r in refs)
+    assert not refs[0]["reference_text"].endswith("PubMed")
+
+
+@pytest.mark.parametrize("figid", ["PMC100008__mb2411709009", "PMC10030845__fimmu-14-1150879-g002",
+                                   "PMC10033909__d3sc00173c-s1"])
+def test_sample_record_kinds(figid, tmp_path):
+    """Older inline-list page with its new-layout TSVs, a current page, a chemicals-only page."""
+    require_shared(SAMPLE)
+    files = [{"path": f"_figures/{figid}.md", "kind": "figure"}]
+    for kind in ("genes", "chemicals", "diseases"):
+        if (SAMPLE / "_data" / f"{figid}-{kind}.tsv").exists():
+            files.append({"path": f"_data/{figid}-{kind}.tsv", "kind": f"{kind}_tsv"})
+    tables = parse_shard(SAMPLE, files)
+    assert tables.rejected == []
+    assert [f["figid"] for f in tables.figures] == [figid]
+    for kind in ("genes", "chemicals", "diseases"):
+        path = SAMPLE / "_data" / f"{figid}-{kind}.tsv"
+        rows = [r for r in getattr(tables, f"figure_{kind}") if r["evidence"] == f"{kind}_tsv"]
+        if path.exists():
+            _, tsv_rows = read_tsv(path.read_bytes(), kind)
+            assert sum(r["n_source_rows"] for r in rows) == len(tsv_rows)
+        else:
+            assert rows == []
+
+
+def test_inline_and_table_rows_of_an_old_record_are_both_kept():
+    require_shared(SAMPLE)
+    figid = "PMC100008__mb2411709009"
+    files = [{"path": f"_figures/{figid}.md", "kind": "figure"},
+             {"path": f"_data/{figid}-genes.tsv", "kind": "genes_tsv"},
+             {"path": f"_data/{figid}-chemicals.tsv", "kind": "chemicals_tsv"}]
+    tables = parse_shard(SAMPLE, files)
+    evidence = {g["evidence"] for g in tables.figure_genes}
+    assert evidence == {"inline_list", "genes_tsv"}
+    inline_chem = [c for c in tables.figure_chemicals if c["evidence"] == "inline_list"]
+    assert {c["mesh_id"] for c in inline_chem} == {"D001920", "D007545"}
+    tsv_chem = [c for c in tables.figure_chemicals if c["evidence"] == "chemicals_tsv"]
+    assert {c["chebi_id"] for c in tsv_chem} == {"CHEBI:3165", "CHEBI:64317"}
+    disease = [d for d in tables.figure_diseases if d["evidence"] == "inline_list"]
+    assert disease[0]["word"] == "Cancer" and disease[0]["mesh_id"] is None
+
+
+def test_na_word_is_a_token_but_na_identifiers_are_null():
+    require_shared(SAMPLE)
+    hits = []
+    for path in sorted((SAMPLE / "_data").glob("*-genes.tsv")):
+        _, rows = read_tsv(path.read_bytes(), "genes")
+        if any(cells["word"] == "NA" for _, cells in rows):
+            hits.append(path)
+    if not hits:
+        pytest.skip("no literal NA word in this sample")
+    figid = hits[0].name[: -len("-genes.tsv")]
+    tables = parse_shard(SAMPLE, [{"path": f"_figures/{figid}.md", "kind": "figure"},
+                                  {"path": f"_data/{hits[0].name}", "kind": "genes_tsv"}])
+    na_rows = [g for g in tables.figure_genes if g["word"] == "NA"]
+    assert na_rows
+    symbol_na = [g for g in tables.figure_genes if g["symbol"] is None]
+    assert all(g["ncbigene_id"] is None or isinstance(g["ncbigene_id"], int) for g in symbol_na)
+    assert not any(g["symbol"] == "NA" or g["lexicon_term"] == "NA" for g in tables.figure_genes)
+
+
+def test_duplicate_tsv_rows_collapse_with_a_count(tmp_path):
+    (tmp_path / "_figures").mkdir()
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_figures" / "PMC1__f.md").write_text("---\nfigid: PMC1__f\n---\n", encoding="utf-8")
+    (tmp_path / "_data" / "PMC1__f-genes.tsv").write_text(
+        "organism_id\tword\tmatch\tncbigene_symbol\tncbigene_id\tsource\tcount_direct\n"
+        "9606\tIL-1β\tIL1B\tIL1B\t3553\tncbigene_symbol\t4\n"
+        "9606\tIL-1β\tIL1B\tIL1B\t3553\tncbigene_symbol\tNA\n"
+        "10090\tIL-1β\tIL1B\tIl1b\t16176\tncbigene_symbol\t2\n", encoding="utf-8")
+    genes = parse_corpus(tmp_path).figure_genes
+    assert [(g["symbol"], g["taxon_id"], g["n_source_rows"], g["source_line"]) for g in genes] == [
+        ("IL1B", 9606, 2, 2), ("Il1b", 10090, 1, 4)]
+
+
+def test_encodings_bom_crlf_and_greek(tmp_path):
+    (tmp_path / "_figures").mkdir()
+    text = "---\r\nfigid: PMC5__bom\r\nfigtitle: NF-κB and TGF-β signalling\r\nyear: '2019'\r\n---\r\n"
+    (tmp_path / "_figures" / "PMC5__bom.md").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    tables = parse_corpus(tmp_path)
+    assert tables.rejected == []
+    assert tables.figures[0]["figtitle"] == "NF-κB and TGF-β signalling"
+    assert tables.figures[0]["year"] == 2019
+
+
+def test_every_bad_input_kind_is_rejected_and_good_records_survive(tmp_path):
+    expected = build_bad_corpus(tmp_path)
+    tables = parse_corpus(tmp_path)
+    got = {}
+    for row in tables.rejected:
+        got.setdefault(row["source_path"], row["reason"])
+    assert got == expected
+    figids = {f["figid"] for f in tables.figures}
+    assert {"PMC7000100__good-1", "PMC7000101__good-2", "PMC7000008__year"} <= figids
+    year_row = next(f for f in tables.figures if f["figid"] == "PMC7000008__year")
+    assert year_row["year"] is None
+    assert not figids & {figid for figid, _ in BAD_FIGURES.values()}
+    assert all(row["detail"] for row in tables.rejected)
+    assert any(g["word"] == "NA" for g in tables.figure_genes)  # the token survives in a good table
+
+
+def test_strict_mode_raises_at_the_first_bad_file(tmp_path):
+    build_bad_corpus(tmp_path)
+    with pytest.raises(errors.InputRejected) as info:
+        parse_corpus(tmp_path, strict=True)
+    # Files are read in path order: _data/ sorts before _figures/.
+    assert info.value.rejection.source_path == "_data/PMC7000100__good-1-chemicals.tsv"
+    assert "tsv_ragged_row" in str(info.value)
+
+
+@pytest.mark.parametrize("reason", sorted(BAD_FIGURES))
+def test_bad_record_reason_codes(reason):
+    figid, text = BAD_FIGURES[reason]
+    with pytest.raises(RecordError) as info:
+        parse_figure_record(text.encode("utf-8"), f"_figures/{figid}.md", errors.RejectionLog())
+    assert info.value.reason == reason
+
+
+def test_invalid_utf8_names_the_line():
+    with pytest.raises(RecordError) as info:
+        decode_text(b"---\nfigid: x\ncaption: caf\xe9\n---\n")
+    assert info.value.reason == "invalid_utf8" and "line 3" in info.value.detail
+
+
+def test_manifest_shards_by_pmc_number(tmp_path):
+    place_seeds(tmp_path / "in")
+    counts = build_manifest(tmp_path / "in", tmp_path / "shards", 1_000_000)
+    assert counts == {"misc": 1, "pmc01000000": 1, "pmc03000000": 1, "pmc07000000": 1, "pmc12000000": 1}
+    rows = read_shard_list(tmp_path / "shards" / "misc.tsv")
+    assert rows[0]["kind"] == "article" and len(rows[0]["sha256"]) == 64
+    assert seed_path("001").name in rows[0]["path"]

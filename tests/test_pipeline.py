@@ -1,0 +1,150 @@
+"""Integration tests: Snakemake end to end on the bundled example, the PFOCR sample, the seeds and bad input."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from conftest import (EXAMPLE_CORPUS, REPO, SAMPLE, build_bad_corpus, copy_sample, place_seeds, run_snakemake,
+                      seed_figid)
+from pfocr_etl.parse import read_tsv
+
+pytestmark = pytest.mark.slow
+TABLES = ("figures", "papers", "paper_references", "figure_genes", "figure_chemicals", "figure_diseases",
+          "rejected")
+
+
+def build(input_dir: Path, output_dir: Path, *extra: str, check: bool = True, cores: str = "2"):
+    return run_snakemake("--snakefile", str(REPO / "Snakefile"), "--configfile", str(REPO / "config.yaml"),
+                         "--directory", str(output_dir.parent), "--cores", cores,
+                         "--config", f"input_dir={input_dir}", f"output_dir={output_dir}", *extra, check=check)
+
+
+def table(output_dir: Path, name: str):
+    return ds.dataset(output_dir / "tables" / name, format="parquet").to_table()
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sample")
+    corpus = copy_sample(root / "corpus")
+    out = root / "out"
+    build(corpus, out, "shard_width=1000000")
+    return corpus, out
+
+
+def test_bundled_example_builds_and_second_run_does_nothing(tmp_path):
+    out = tmp_path / "out"
+    build(EXAMPLE_CORPUS, out)
+    for name in TABLES:
+        assert list((out / "tables" / name).glob("*.parquet")), name
+    figures = table(out, "figures")
+    assert figures.num_rows == len(list((EXAMPLE_CORPUS / "_figures").glob("*.md")))
+    metrics = json.loads((out / "report" / "metrics.json").read_text())
+    assert metrics["rows"]["figures"] == figures.num_rows
+    assert "PFOCR" in (out / "report" / "summary.html").read_text()
+    again = build(EXAMPLE_CORPUS, out)
+    assert "Nothing to be done" in again.stderr + again.stdout
+
+
+def test_sample_gives_one_figure_row_per_record(sample_build):
+    corpus, out = sample_build
+    figures = table(out, "figures")
+    md = sorted(p.stem for p in (corpus / "_figures").glob("*.md"))
+    assert sorted(figures["figid"].to_pylist()) == md
+    assert table(out, "rejected").num_rows == 0
+
+
+@pytest.mark.parametrize("kind", ["genes", "chemicals", "diseases"])
+def test_sample_mention_rows_match_the_tsv_rows(sample_build, kind):
+    """Row by row: every TSV row is one table row or collapsed into an identical one (n_source_rows)."""
+    corpus, out = sample_build
+    rows = table(out, f"figure_{kind}").to_pylist()
+    from_tsv = [r for r in rows if r["evidence"] == f"{kind}_tsv"]
+    by_file = Counter()
+    for r in from_tsv:
+        by_file[r["source_path"]] += r["n_source_rows"]
+    expected = {}
+    for path in sorted((corpus / "_data").glob(f"*-{kind}.tsv")):
+        _, tsv_rows = read_tsv(path.read_bytes(), kind)
+        expected[f"_data/{path.name}"] = len(tsv_rows)
+        lines = {r["source_line"]: r for r in from_tsv if r["source_path"] == f"_data/{path.name}"}
+        for line, cells in tsv_rows:
+            if line in lines:  # the first of a collapsed run carries the row's values
+                assert lines[line]["word"] == cells["word"]
+    assert dict(by_file) == expected
+
+
+def test_sample_tables_read_with_duckdb(sample_build):
+    _, out = sample_build
+    con = duckdb.connect()
+    n = con.execute(f"select count(*) from read_parquet('{out}/tables/figure_genes/*.parquet')").fetchone()[0]
+    assert n == table(out, "figure_genes").num_rows
+    na_words = con.execute(f"select count(*) from read_parquet('{out}/tables/figure_genes/*.parquet') "
+                           "where word = 'NA'").fetchone()[0]
+    assert na_words > 0  # sodium survives
+    assert con.execute(f"select count(*) from read_parquet('{out}/tables/figure_genes/*.parquet') "
+                       "where symbol = 'NA'").fetchone()[0] == 0
+
+
+def test_seeds_parse_end_to_end(tmp_path):
+    corpus = place_seeds(tmp_path / "corpus")
+    out = tmp_path / "out"
+    build(corpus, out)
+    genes = table(out, "figure_genes").to_pylist()
+    assert sum(1 for g in genes if g["figid"] == seed_figid("000")) == 9
+    papers = [p for p in table(out, "papers").to_pylist() if p["doi"] == "10.4161/jkst.23828"]
+    assert len(papers) == 1
+    paper = papers[0]
+    assert paper["year"] == 2013 and paper["journal"] == "JAKSTAT" and len(paper["keywords"]) == 4
+    assert paper["title"] == "Targeting the tumor microenvironment: JAK-STAT3 signaling" and paper["abstract"]
+    refs = [r for r in table(out, "paper_references").to_pylist() if r["citing_doi"] == "10.4161/jkst.23828"]
+    assert len(refs) == 5
+    assert table(out, "figures").num_rows == 4 and table(out, "rejected").num_rows == 0
+
+
+def test_bad_corpus_completes_and_lists_exactly_the_bad_files(tmp_path):
+    expected = build_bad_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    build(tmp_path / "corpus", out)
+    rejected = table(out, "rejected").to_pylist()
+    assert {r["source_path"] for r in rejected} == set(expected)
+    assert {r["source_path"]: r["reason"] for r in rejected} == expected
+    assert {"PMC7000100__good-1", "PMC7000101__good-2"} <= set(table(out, "figures")["figid"].to_pylist())
+    metrics = json.loads((out / "report" / "metrics.json").read_text())
+    assert metrics["rejected_files"] == sorted(expected)
+
+
+def test_strict_mode_fails_naming_the_first_bad_file(tmp_path):
+    build_bad_corpus(tmp_path / "corpus")
+    proc = build(tmp_path / "corpus", tmp_path / "out", "strict=true", check=False, cores="1")
+    assert proc.returncode != 0
+    assert "_data/PMC7000100__good-1-chemicals.tsv" in proc.stderr
+    assert "tsv_ragged_row" in proc.stderr
+
+
+def test_two_runs_give_byte_identical_parquet(tmp_path, sample_build):
+    corpus, first = sample_build
+    second = tmp_path / "out"
+    build(corpus, second, "shard_width=1000000")
+    parts = sorted(p.relative_to(first) for p in (first / "tables").rglob("*.parquet"))
+    assert parts and parts == sorted(p.relative_to(second) for p in (second / "tables").rglob("*.parquet"))
+    _, mismatch, errors = filecmp.cmpfiles(first, second, [str(p) for p in parts], shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_lint_and_snakefmt_are_clean():
+    lint = run_snakemake("--lint", check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "Lints for" not in lint.stdout + lint.stderr, lint.stdout + lint.stderr
+    import subprocess
+    import sys
+    fmt = subprocess.run([str(Path(sys.executable).with_name("snakefmt")), "--check", "."], cwd=REPO,
+                         capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr

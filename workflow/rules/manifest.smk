@@ -1,0 +1,20 @@
+# Manifest: list the corpus and split it into shards by PMC number.
+
+
+checkpoint build_manifest:
+    input:
+        corpus=corpus_folders,
+        code=package_modules("manifest"),
+    output:
+        shards=directory(SHARDS_DIR),
+    log:
+        f"{OUT}/logs/build_manifest.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    params:
+        input_dir=INPUT_DIR,
+        shard_width=config["shard_width"],
+        hash_cache=f"{OUT}/manifest/hash-cache.tsv",
+    script:
+        "../../scripts/build_manifest.py"

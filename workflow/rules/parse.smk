@@ -1,0 +1,53 @@
+# Parse: one job per shard reads figure records, _data tables and article pages.
+
+
+rule parse_shard:
+    input:
+        shard_list=f"{SHARDS_DIR}/{{shard}}.tsv",
+        code=package_modules(
+            "parse",
+            "frontmatter",
+            "articles",
+            "nulls",
+            "errors",
+            "parquet_io",
+            "manifest",
+        ),
+    output:
+        figures=f"{OUT}/tables/figures/part-{{shard}}.parquet",
+        figure_genes=f"{OUT}/tables/figure_genes/part-{{shard}}.parquet",
+        figure_chemicals=f"{OUT}/tables/figure_chemicals/part-{{shard}}.parquet",
+        figure_diseases=f"{OUT}/tables/figure_diseases/part-{{shard}}.parquet",
+        paper_references=f"{OUT}/tables/paper_references/part-{{shard}}.parquet",
+        rejected=f"{OUT}/tables/rejected/part-{{shard}}.parquet",
+        papers=f"{OUT}/work/{{shard}}/papers.parquet",
+    log:
+        f"{OUT}/logs/parse_shard/{{shard}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/parse_shard/{{shard}}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        input_dir=INPUT_DIR,
+        strict=config["strict"],
+    script:
+        "../../scripts/parse_shard.py"
+
+
+rule gather_papers:
+    input:
+        candidates=shard_work_files("papers"),
+        code=package_modules("papers", "parquet_io"),
+    output:
+        papers=f"{OUT}/tables/papers/part-all.parquet",
+    log:
+        f"{OUT}/logs/gather_papers.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../../scripts/gather_papers.py"
