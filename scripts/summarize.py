@@ -3,5 +3,7 @@ from pfocr_etl.logs import logged
 from pfocr_etl.report import write_report
 
 with logged(snakemake.log[0]) as log:
-    metrics = write_report({name: list(files) for name, files in snakemake.input.items() if name != "code"}, snakemake.output.metrics, snakemake.output.html)
+    table_files = {name: [files] if isinstance(files, str) else list(files)
+                   for name, files in snakemake.input.items() if name != "code"}
+    metrics = write_report(table_files, snakemake.output.metrics, snakemake.output.html)
     log.info("rows per table: %s", metrics["rows"])

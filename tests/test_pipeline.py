@@ -123,7 +123,7 @@ def test_bad_corpus_completes_and_lists_exactly_the_bad_files(tmp_path):
 
 def test_strict_mode_fails_naming_the_first_bad_file(tmp_path):
     build_bad_corpus(tmp_path / "corpus")
-    proc = build(tmp_path / "corpus", tmp_path / "out", "strict=true", check=False, cores="1")
+    proc = build(tmp_path / "corpus", tmp_path / "out", "strict=True", check=False, cores="1")
     assert proc.returncode != 0
     assert "_data/PMC7000100__good-1-chemicals.tsv" in proc.stderr
     assert "tsv_ragged_row" in proc.stderr

@@ -122,6 +122,68 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("detail", STR, False, "What is wrong and how to fix it."),
         Column("action", STR, False, "What the pipeline did: file_skipped, record_skipped or field_nulled."),
     ],
+    # --- organism stage (pfocr_etl.taxonomy, organisms, orthologs) -------------
+    "taxonomy_names": [
+        Column("tax_id", I64, False, "NCBI Taxonomy ID (names.dmp)."),
+        Column("name_txt", STR, False, "Name as in names.dmp."),
+        Column("unique_name", STR, True, "Unique variant of a shared name (e.g. 'mouse <Mus musculus>'); null when not needed."),
+        Column("name_class", STR, False, "NCBI name class (scientific name, synonym, genbank common name, authority, …)."),
+        Column("name_key", STR, False, "Lookup key: whitespace collapsed, quotes trimmed, lower case."),
+    ],
+    "taxonomy_nodes": [
+        Column("tax_id", I64, False, "NCBI Taxonomy ID (nodes.dmp)."),
+        Column("parent_tax_id", I64, False, "Parent tax ID (the root is its own parent)."),
+        Column("rank", STR, False, "Rank exactly as in nodes.dmp (species, genus, clade, domain, acellular root, …)."),
+    ],
+    "taxonomy_merged": [
+        Column("old_tax_id", I64, False, "Tax ID that was merged (merged.dmp)."),
+        Column("new_tax_id", I64, False, "Tax ID it was merged into."),
+    ],
+    "taxonomy_deleted": [
+        Column("tax_id", I64, False, "Deleted tax ID (delnodes.dmp)."),
+    ],
+    "figure_organisms": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("source", STR, False, "Evidence source: metadata (organisms), ner (organisms_ner), genes_tsv (TSV organism_id) or gene_symbols (taxa of confident gene matches)."),
+        Column("taxon_id", I64, True, "Harmonized NCBI Taxonomy ID (merged IDs followed); null unless status is resolved or mentioned_only."),
+        Column("name_as_given", STR, True, "Organism name as written in the record (null for gene sources and empty lists)."),
+        Column("status", STR, False, "resolved, unresolved, missing (source gave no organism) or mentioned_only (named, but no gene evidence while other taxa have some)."),
+        Column("matched_name_class", STR, True, "names.dmp class that matched (scientific name, genbank common name, …)."),
+        Column("candidates", pa.list_(I64), False, "Candidate tax IDs: all of them when unresolved, the competitors when a homonym was settled."),
+        Column("flags", STR_LIST, False, "Resolution notes: author_stripped, unique_name, fallback_class, homonym, homonym_rank, homonym_context, merged_id, deleted_id, unknown_id, not_found."),
+        Column("n_genes", I32, False, "Distinct NCBI Gene IDs backing this organism in the figure (for name sources: genes of related taxa)."),
+    ],
+    "figure_primary_organisms": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("primary_taxon_id", I64, True, "NCBI Taxonomy ID of the figure's primary organism; null when no source names one."),
+        Column("primary_evidence", STR, True, "Sources supporting the primary organism, joined by '+' (genes_tsv+gene_symbols+metadata+ner order)."),
+        Column("primary_confidence", STR, True, "high, medium or low (see pfocr_etl.organisms); null without a primary organism."),
+        Column("conflicting", BOOL, False, "True when a source names organisms none of which is (or is related to) the primary one."),
+    ],
+    "organisms": [
+        Column("taxon_id", I64, False, "NCBI Taxonomy ID."),
+        Column("scientific_name", STR, True, "Scientific name."),
+        Column("rank", STR, True, "Rank as in nodes.dmp."),
+        Column("group", STR, False, "Readable group from the taxonomy (primates, rodents, bony fishes, insects, bacteria, …)."),
+        Column("lineage", STR, True, "Scientific names from the root to the taxon, joined by '; '."),
+        Column("n_figures", I64, False, "Figures with this organism resolved from any source (mentioned_only excluded)."),
+        Column("n_figures_primary", I64, False, "Figures whose primary organism this is."),
+        Column("n_figures_mentioned_only", I64, False, "Figures naming this organism without gene evidence for it."),
+    ],
+    "gene_orthologs": [
+        Column("tax_id", I64, False, "Taxon of the first gene (gene_orthologs '#tax_id')."),
+        Column("gene_id", I64, False, "NCBI Gene ID of the first gene."),
+        Column("relationship", STR, False, "Relationship as given (Ortholog)."),
+        Column("other_tax_id", I64, False, "Taxon of the second gene."),
+        Column("other_gene_id", I64, False, "NCBI Gene ID of the second gene."),
+    ],
+    "figure_gene_orthologs": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("taxon_id", I64, True, "Taxon of the figure gene."),
+        Column("ncbigene_id", I64, False, "NCBI Gene ID of the figure gene."),
+        Column("human_ncbigene_id", I64, True, "Human NCBI Gene ID (the gene itself for human genes); one row per human ortholog."),
+        Column("ortholog_kind", STR, False, "self, one_to_one, one_to_many, many_to_one, many_to_many or none (no human ortholog)."),
+    ],
 }
 
 SCHEMAS: dict[str, pa.Schema] = {name: _schema(cols) for name, cols in TABLE_COLUMNS.items()}

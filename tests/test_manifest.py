@@ -1,0 +1,75 @@
+"""Manifest: shard assignment, stable shard lists, hash cache, pruning of vanished shards."""
+
+from __future__ import annotations
+
+import os
+
+from pfocr_etl.manifest import build_manifest, classify, prune_stale_parts, shard_of
+
+
+def write(path, text="x"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_classify_and_shard_of():
+    assert classify("_figures/PMC1__a.md") == "figure"
+    assert classify("_figures/sub/PMC1__a.md") == "figure"
+    assert classify("_data/PMC1__a-genes.tsv") == "genes_tsv"
+    assert classify("_data/PMC1__a-chemicals.tsv") == "chemicals_tsv"
+    assert classify("_data/notes.csv") == "unrecognized"
+    assert classify("papers/123.txt") == "article"
+    assert shard_of("_figures/PMC3670266__x.md", 250_000) == "pmc03500000"
+    assert shard_of("_data/PMC3670266__x-genes.tsv", 250_000) == "pmc03500000"
+    assert shard_of("papers/001_abc.txt", 250_000) == "misc"
+
+
+def test_unchanged_corpus_gives_byte_identical_lists_and_new_files_touch_one_shard(tmp_path):
+    corpus, shards = tmp_path / "in", tmp_path / "shards"
+    for pmc in (100, 200, 1_200_000):
+        write(corpus / "_figures" / f"PMC{pmc}__f.md", f"figid {pmc}")
+    cache = tmp_path / "cache.tsv"
+    build_manifest(corpus, shards, 1_000_000, cache)
+    before = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+    assert set(before) == {"pmc00000000.tsv", "pmc01000000.tsv"}
+
+    build_manifest(corpus, shards, 1_000_000, cache)
+    assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == before
+
+    write(corpus / "_figures" / "PMC1200001__g.md", "new")
+    build_manifest(corpus, shards, 1_000_000, cache)
+    after = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+    assert after["pmc00000000.tsv"] == before["pmc00000000.tsv"]
+    assert after["pmc01000000.tsv"] != before["pmc01000000.tsv"]
+
+
+def test_touching_a_file_without_changing_it_keeps_its_list(tmp_path):
+    corpus, shards = tmp_path / "in", tmp_path / "shards"
+    path = corpus / "_figures" / "PMC5__f.md"
+    write(path, "same")
+    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
+    before = (shards / "pmc00000000.tsv").read_bytes()
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
+    assert (shards / "pmc00000000.tsv").read_bytes() == before
+    write(path, "edited")
+    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
+    assert (shards / "pmc00000000.tsv").read_bytes() != before
+
+
+def test_prune_removes_outputs_of_vanished_shards(tmp_path):
+    for shard in ("pmc00000000", "pmc00000010"):
+        write(tmp_path / "tables" / "figures" / f"part-{shard}.parquet")
+        write(tmp_path / "work" / shard / "papers.parquet")
+    write(tmp_path / "tables" / "papers" / "part-all.parquet")
+    removed = prune_stale_parts(tmp_path, {"pmc00000000"})
+    assert len(removed) == 2
+    assert sorted(p.name for p in (tmp_path / "tables").rglob("*.parquet")) == [
+        "part-all.parquet", "part-pmc00000000.parquet"]
+    assert not (tmp_path / "work" / "pmc00000010").exists()
+
+
+def test_missing_input_dir_is_a_clear_error(tmp_path):
+    import pytest
+    with pytest.raises(FileNotFoundError, match="none of the folders"):
+        build_manifest(tmp_path, tmp_path / "shards", 10)
