@@ -41,6 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pfocr_etl.schemas import schema
+
 HUMAN_TAXON_ID = 9606
 
 # header name (lower case, '#' removed) -> our column name
@@ -97,7 +99,7 @@ def read_gene_orthologs(path: str | Path, taxa: Collection[int] | None = None) -
     table = table.set_column(2, "relationship", pc.fill_null(table["relationship"], "Ortholog"))
     frame = table.to_pandas().drop_duplicates()
     frame = frame.sort_values(["tax_id", "gene_id", "other_tax_id", "other_gene_id"], ignore_index=True)
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.Table.from_pandas(frame, schema=schema("gene_orthologs"), preserve_index=False)
 
 
 def _cardinality(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
@@ -185,8 +187,6 @@ def project_to_human(figure_genes: pa.Table | pd.DataFrame, index: OrthologIndex
 def figure_gene_orthologs(figure_genes: pa.Table | pd.DataFrame, index: OrthologIndex,
                           human_taxon_id: int = HUMAN_TAXON_ID) -> pa.Table:
     """Distinct (figid, taxon_id, ncbigene_id, human_ncbigene_id, ortholog_kind): table ``figure_gene_orthologs``."""
-    from pfocr_etl.schemas import schema
-
     projected = project_to_human(figure_genes, index, human_taxon_id)
     projected = projected[projected["ncbigene_id"].notna()]
     columns = ["figid", "taxon_id", "ncbigene_id", "human_ncbigene_id", "ortholog_kind"]

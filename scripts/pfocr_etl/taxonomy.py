@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +93,6 @@ STATUS_RESOLVED = "resolved"
 STATUS_UNRESOLVED = "unresolved"
 STATUS_MISSING = "missing"
 
-ROOT_TAX_ID = 1
 SPECIES_RANK = "species"  # the one rank name relied on: it is stable across NCBI releases
 
 # Readable groups for well-known clades, keyed on tax IDs. The nearest ancestor
@@ -137,8 +136,8 @@ _QUOTES = "'\"`\u2018\u2019\u201c\u201d"
 # Reading the dump files
 # =============================================================================
 
-def _dmp_lines(path: str | Path) -> pa.ChunkedArray:
-    """All lines of a ``.dmp`` file as one string column, NULs removed, '\\t|' end stripped."""
+def _dmp_line_batches(path: str | Path) -> Iterator[pa.Array]:
+    """The lines of a ``.dmp`` file, batch by batch: NULs removed, '\\t|' end stripped, empty lines dropped."""
     stream = pa.input_stream(str(path), compression="detect")
     try:
         reader = pacsv.open_csv(
@@ -151,16 +150,12 @@ def _dmp_lines(path: str | Path) -> pa.ChunkedArray:
         )
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):  # an empty delnodes.dmp is valid
-            return pa.chunked_array([], type=pa.string())
+            return
         raise
-    chunks = []
     for batch in reader:
-        raw = batch.column(0)
-        raw = pc.replace_substring(raw, "\x00", "")
-        chunks.append(_decode_utf8(raw))
-    lines = pa.chunked_array(chunks, type=pa.string())
-    lines = pc.replace_substring_regex(lines, r"\t\|\s*$", "")
-    return lines.filter(pc.not_equal(pc.utf8_length(lines), 0))
+        lines = _decode_utf8(pc.replace_substring(batch.column(0), "\x00", ""))
+        lines = pc.replace_substring_regex(lines, r"\t\|\s*$", "")
+        yield lines.filter(pc.not_equal(pc.utf8_length(lines), 0))
 
 
 def _decode_utf8(raw: pa.Array) -> pa.Array:
@@ -172,26 +167,31 @@ def _decode_utf8(raw: pa.Array) -> pa.Array:
                         type=pa.string())
 
 
-def read_dmp_fields(path: str | Path, wanted: int | None = None) -> tuple[list[pa.ChunkedArray], int]:
-    """Split a ``.dmp`` file into field columns; returns (first ``wanted`` columns, column count).
+def read_dmp_fields(path: str | Path, wanted: int) -> tuple[list[pa.ChunkedArray], int]:
+    """The first ``wanted`` field columns of a ``.dmp`` file, and its number of fields per line.
 
+    Batches are split one at a time so only the kept columns stay in memory.
     Raises ValueError when lines disagree on the number of fields.
     """
-    lines = _dmp_lines(path)
-    parts = pc.split_pattern(lines, FIELD_SEPARATOR)
-    if len(parts) == 0:
-        return [pa.chunked_array([], type=pa.string()) for _ in range(wanted or 0)], wanted or 0
-    counts = pc.list_value_length(parts)
-    low, high = pc.min_max(counts).values()
-    if low.as_py() != high.as_py():
-        bad = pc.index(pc.not_equal(counts, pc.mode(counts)[0]["mode"]), True).as_py()
-        raise ValueError(f"{path}: lines have {low.as_py()} to {high.as_py()} fields "
-                         f"(first odd line: {bad + 1} of the non-empty lines)")
-    n_columns = high.as_py()
-    take = n_columns if wanted is None else wanted
-    if n_columns < take:
-        raise ValueError(f"{path}: {n_columns} fields per line, expected at least {take}")
-    return [pc.list_element(parts, i) for i in range(take)], n_columns
+    columns: list[list[pa.Array]] = [[] for _ in range(wanted)]
+    n_columns: int | None = None
+    lines_before = 0
+    for lines in _dmp_line_batches(path):
+        parts = pc.split_pattern(lines, FIELD_SEPARATOR)
+        counts = pc.list_value_length(parts).to_numpy()
+        if len(counts) == 0:
+            continue
+        n_columns = int(counts[0]) if n_columns is None else n_columns
+        odd = np.flatnonzero(counts != n_columns)
+        if len(odd):
+            raise ValueError(f"{path}: non-empty line {lines_before + odd[0] + 1} has {counts[odd[0]]} fields, "
+                             f"earlier lines have {n_columns}")
+        if n_columns < wanted:
+            raise ValueError(f"{path}: {n_columns} fields per line, expected at least {wanted}")
+        for i in range(wanted):
+            columns[i].append(pc.list_element(parts, i))
+        lines_before += len(counts)
+    return [pa.chunked_array(chunks, type=pa.string()) for chunks in columns], n_columns or wanted
 
 
 def _int_column(column: pa.ChunkedArray, path, name: str) -> pa.ChunkedArray:
@@ -428,7 +428,7 @@ class Taxonomy:
         return OTHER_GROUP
 
     def is_species_or_below(self, tax_id: int) -> bool:
-        return any(self.rank(node) == SPECIES_RANK for node in self.lineage_ids(tax_id))
+        return any(self.rank(node) == SPECIES_RANK for node in reversed(self.lineage_ids(tax_id)))
 
     def is_related(self, first: int, second: int) -> bool:
         """Same taxon, or one is an ancestor of the other."""
@@ -524,7 +524,7 @@ class TaxonResolver:
         self._index = pa.table({
             "tax_id": names.column("tax_id"),
             "name_txt": names.column("name_txt"),
-            "name_class": names.column("name_class"),
+            "name_class": names.column("name_class").dictionary_encode(),  # a dozen distinct values
             "name_key": names.column("name_key") if "name_key" in names.column_names
             else name_keys(names.column("name_txt")),
             "unique_key": name_keys(unique_name),
@@ -637,11 +637,9 @@ class TaxonResolver:
         by_taxon: dict[int, dict] = {}
         for row in sorted(rows, key=lambda r: (r["tax_id"], r["name_class"], r["name_txt"])):
             taxon, row_flags = self._current_id(row["tax_id"])
-            if taxon is None:
-                flag_list.extend(row_flags)
-                continue
             flag_list.extend(row_flags)
-            by_taxon.setdefault(taxon, row)
+            if taxon is not None:
+                by_taxon.setdefault(taxon, row)
         candidates = sorted(by_taxon)
         if not candidates:
             return Resolution(query=query, status=STATUS_UNRESOLVED,
