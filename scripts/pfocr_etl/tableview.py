@@ -1,0 +1,130 @@
+"""Read-only SQL over published Parquet part files, tolerant of absent tables and columns.
+
+The report, gene-set and release steps read the final tables by column *name*
+through DuckDB views (``read_parquet([...], union_by_name=true)``), so part files
+written by different pipeline versions still combine, and a missing optional
+table or column is something a caller can ask about (:meth:`TableSet.has`,
+:meth:`TableSet.why_missing`) instead of an exception deep in a query.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+
+from pfocr_etl.schemas import SCHEMAS
+
+PathLike = str | os.PathLike
+TableFiles = Mapping[str, Sequence[PathLike] | PathLike | None]
+
+
+def part_files(files: Sequence[PathLike] | PathLike | None) -> list[str]:
+    """Normalise one table's input: a folder (its ``*.parquet``), one file, or a list of files."""
+    if files is None:
+        return []
+    if isinstance(files, (str, os.PathLike)):
+        path = Path(files)
+        return sorted(str(p) for p in path.glob("*.parquet")) if path.is_dir() else [str(path)]
+    return sorted(str(f) for f in files)
+
+
+def tables_in(folder: PathLike) -> dict[str, list[str]]:
+    """``{table: part files}`` for every sub-folder of ``folder`` holding Parquet files."""
+    root = Path(folder)
+    if not root.is_dir():
+        return {}
+    found = {sub.name: part_files(sub) for sub in sorted(root.iterdir()) if sub.is_dir()}
+    return {name: files for name, files in found.items() if files}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class TableSet:
+    """DuckDB views named after the tables, one per table given with part files.
+
+    A table given as None counts as absent. A table given with an empty file list
+    is still a view (no rows) when its schema is declared in
+    :mod:`pfocr_etl.schemas`; otherwise it counts as absent.
+    """
+
+    def __init__(self, tables: TableFiles, threads: int = 2):
+        self.con = duckdb.connect(":memory:", config={"threads": str(threads)})
+        self.columns: dict[str, list[str]] = {}
+        self.files: dict[str, list[str]] = {}
+        self._absent: dict[str, str] = {}
+        for name, given in sorted(tables.items()):
+            if given is None:
+                self._absent[name] = f"table {name} was not provided"
+                continue
+            files = part_files(given)
+            missing = [f for f in files if not Path(f).is_file()]
+            if missing:
+                raise FileNotFoundError(f"table {name}: part file(s) not found: {', '.join(missing[:3])}")
+            view = quote_ident(name)
+            if files:
+                listing = ", ".join(quote_literal(f) for f in files)
+                self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM "
+                                 f"read_parquet([{listing}], union_by_name = true)")
+            elif name in SCHEMAS:
+                self.con.register(f"__empty_{name}", SCHEMAS[name].empty_table())
+                self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {quote_ident('__empty_' + name)}")
+            else:
+                self._absent[name] = f"table {name} has no part files"
+                continue
+            self.files[name] = files
+            self.columns[name] = [row[0] for row in self.con.execute(f"DESCRIBE {view}").fetchall()]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "TableSet":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- availability ------------------------------------------------------------
+    def has(self, table: str, *columns: str) -> bool:
+        return table in self.columns and all(c in self.columns[table] for c in columns)
+
+    def why_missing(self, table: str, *columns: str) -> str | None:
+        """None when ``table`` and all ``columns`` exist, else a sentence saying what is missing."""
+        if table not in self.columns:
+            return self._absent.get(table, f"table {table} was not provided")
+        absent = [c for c in columns if c not in self.columns[table]]
+        if absent:
+            return f"table {table} has no column{'s' if len(absent) > 1 else ''} {', '.join(absent)}"
+        return None
+
+    def first_missing(self, needs: Iterable[tuple[str, ...]]) -> str | None:
+        """The first reason from :meth:`why_missing` over ``(table, *columns)`` tuples."""
+        for table, *columns in needs:
+            reason = self.why_missing(table, *columns)
+            if reason:
+                return reason
+        return None
+
+    # --- queries -----------------------------------------------------------------
+    def query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def records(self, sql: str, params: Sequence | None = None) -> list[dict]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence | None = None):
+        row = self.con.execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def rows(self, table: str) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM {quote_ident(table)}"))
