@@ -90,6 +90,9 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=$DEF_MEM_PER_CPU
+# reject impossible requests (more CPUs/memory than the node has) at sbatch time
+# instead of leaving them PENDING forever, which Snakemake would wait on silently
+EnforcePartLimits=ALL
 # fast turnaround for tests
 KillWait=5
 InactiveLimit=0

@@ -47,7 +47,8 @@ if pid_alive "$STATE_DIR/run/slurmctld.pid" && command -v scancel >/dev/null; th
     n=$( (squeue -h -o %i 2>/dev/null || true) | wc -l)
     if [ "$n" -gt 0 ]; then
         log "cancelling $n job(s)"
-        scancel --full --quiet $(squeue -h -o %i) 2>/dev/null || true
+        mapfile -t jobs < <(squeue -h -o %i 2>/dev/null || true)
+        scancel --full --quiet "${jobs[@]}" 2>/dev/null || true
         for _ in $(seq 1 40); do
             [ "$(squeue -h -t PD,R,CG,CF,S -o %i 2>/dev/null | wc -l)" -eq 0 ] && break
             sleep 0.25
