@@ -15,7 +15,7 @@ Formats handled (see ``shared/notes/gene-and-organism-references.md`` section 1)
 * NCBI ``gene_history``: one row per discontinued GeneID, ``GeneID`` ``-`` when the
   ID was withdrawn without replacement. Replacements can chain;
   :func:`resolve_gene_history` follows the chains with vectorised lookups.
-* NCBI ``gene_orthologs``: ``#tax_id GeneID relationship Other_tax_id Other_GeneID``.
+* NCBI ``gene_orthologs`` is read by :func:`pfocr_etl.orthologs.read_gene_orthologs`.
 * HGNC complete set, JSON (``response.docs``) or TSV (drifting header:
   ``location_sortable``, ``rna_central_id(s)``, ``gene_family`` vs ``gene_group``).
   List fields become ``|``-joined strings in both cases.
@@ -43,10 +43,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+from pfocr_etl.schemas import SORT_KEYS, schema
 
 NCBI_NULL = "-"
 
@@ -77,14 +80,6 @@ GENE_HISTORY_COLUMNS = {
     "Discontinued_GeneID": "discontinued_ncbigene_id",
     "Discontinued_Symbol": "discontinued_symbol",
     "Discontinue_Date": "discontinue_date",
-}
-
-GENE_ORTHOLOG_COLUMNS = {
-    "#tax_id": "taxon_id",
-    "GeneID": "ncbigene_id",
-    "relationship": "relationship",
-    "Other_tax_id": "other_taxon_id",
-    "Other_GeneID": "other_ncbigene_id",
 }
 
 # HGNC field -> our column. Alternatives are older header spellings of the same field.
@@ -185,6 +180,21 @@ def _to_frame(table: pa.Table, int_columns: Iterable[str] = (), nullable_int_col
     return frame
 
 
+def frame_to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
+    """Cast a DataFrame to the declared schema of ``table``, rows sorted by its SORT_KEYS.
+
+    The remaining columns break ties, so the row order never depends on the input
+    order; no pandas metadata is attached (byte-identical Parquet for equal input).
+    """
+    target = schema(table)
+    frame = frame.reindex(columns=target.names)
+    arrays = [pa.array(frame[column.name], type=column.type, from_pandas=True) for column in target]
+    arrow = pa.Table.from_arrays(arrays, schema=target)
+    keys = [*SORT_KEYS[table], *(name for name in target.names if name not in SORT_KEYS[table])]
+    order = pc.sort_indices(arrow, sort_keys=[(key, "ascending", "at_end") for key in keys])
+    return arrow.take(order)
+
+
 # --- NCBI Gene ---------------------------------------------------------------------------
 
 def read_gene_info(path: str | os.PathLike, taxa: Iterable[int] | None = None) -> pd.DataFrame:
@@ -218,24 +228,26 @@ def resolve_gene_history(history: pd.DataFrame, max_steps: int = 50) -> pd.DataF
     one vectorised lookup over all unresolved IDs, so the cost grows with the longest
     chain, not with the number of rows.
     """
+    withdrawn = np.int64(-1)  # sentinel for "no replacement" inside the int64 arrays
     history = history.drop_duplicates("discontinued_ncbigene_id", keep="last")
-    replacement = pd.Series(history["ncbigene_id"].to_numpy(), index=history["discontinued_ncbigene_id"].to_numpy())
-    current = history["ncbigene_id"].astype("Int64").to_numpy(copy=True)
-    steps = pd.Series(1, index=history.index, dtype="int32").to_numpy(copy=True)
+    discontinued = history["discontinued_ncbigene_id"].to_numpy(dtype="int64")
+    replacement = pd.Series(history["ncbigene_id"].fillna(withdrawn).to_numpy(dtype="int64"), index=discontinued)
+    current = replacement.to_numpy(copy=True)
+    steps = np.ones(len(current), dtype="int32")
     for _ in range(max_steps):
-        known = pd.Series(current).isin(replacement.index).to_numpy() & pd.notna(current)
-        if not known.any():
+        still_discontinued = np.isin(current, discontinued) & (current != withdrawn)
+        if not still_discontinued.any():
             break
-        current[known] = replacement.reindex(current[known].astype("int64")).to_numpy()
-        steps[known] += 1
+        current[still_discontinued] = replacement.reindex(current[still_discontinued]).to_numpy()
+        steps[still_discontinued] += 1
     else:
         raise ReferenceFormatError("gene_history has a replacement cycle or a chain longer than "
                                    f"{max_steps} steps")
     resolved = pd.DataFrame({
         "taxon_id": history["taxon_id"].to_numpy(),
-        "discontinued_ncbigene_id": history["discontinued_ncbigene_id"].to_numpy(),
+        "discontinued_ncbigene_id": discontinued,
         "discontinued_symbol": history["discontinued_symbol"].to_numpy(),
-        "current_ncbigene_id": pd.array(current, dtype="Int64"),
+        "current_ncbigene_id": pd.array(np.where(current == withdrawn, None, current), dtype="Int64"),
         "chain_length": steps,
     })
     resolved["status"] = resolved["current_ncbigene_id"].notna().map({True: "replaced", False: "discontinued"})
@@ -244,23 +256,9 @@ def resolve_gene_history(history: pd.DataFrame, max_steps: int = 50) -> pd.DataF
     return resolved.sort_values("discontinued_ncbigene_id", kind="stable").reset_index(drop=True)
 
 
-def read_gene_orthologs(path: str | os.PathLike, taxa: Iterable[int] | None = None,
-                        symmetric: bool = True) -> pd.DataFrame:
-    """NCBI ``gene_orthologs``; with ``symmetric`` every pair is listed in both directions.
-
-    NCBI stores pairs once, anchored on a reference species; indexing both directions
-    lets callers look up from any side. ``taxa`` keeps pairs with both sides in it.
-    """
-    table = _stream_ncbi_tsv(path, GENE_ORTHOLOG_COLUMNS, tuple(GENE_ORTHOLOG_COLUMNS), None)
-    pairs = _to_frame(table, int_columns=("taxon_id", "ncbigene_id", "other_taxon_id", "other_ncbigene_id"))
-    if symmetric:
-        mirrored = pairs.rename(columns={"taxon_id": "other_taxon_id", "ncbigene_id": "other_ncbigene_id",
-                                         "other_taxon_id": "taxon_id", "other_ncbigene_id": "ncbigene_id"})
-        pairs = pd.concat([pairs, mirrored[pairs.columns]], ignore_index=True).drop_duplicates()
-    if taxa is not None:
-        wanted = set(taxa)
-        pairs = pairs[pairs["taxon_id"].isin(wanted) & pairs["other_taxon_id"].isin(wanted)]
-    return pairs.sort_values(["taxon_id", "ncbigene_id", "other_taxon_id", "other_ncbigene_id"]).reset_index(drop=True)
+def build_gene_id_history(history: pd.DataFrame) -> pa.Table:
+    """:func:`resolve_gene_history` of a raw history as an Arrow table (schema ``gene_id_history``)."""
+    return frame_to_arrow(resolve_gene_history(history), "gene_id_history")
 
 
 # --- HGNC ----------------------------------------------------------------------------------

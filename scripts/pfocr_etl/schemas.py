@@ -186,6 +186,88 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
+# --- gene stage (pfocr_etl.references, lexicon, genes) -----------------------------
+TABLE_COLUMNS.update({
+    "lexicon": [
+        Column("term", STR, False, "Name as written by its source (symbol, alias, FamPlex ID or grounding text)."),
+        Column("term_key", STR, False, "Lookup key: NFKC, homoglyphs and Greek letters folded to Latin, inner separators removed, upper case."),
+        Column("term_case_key", STR, False, "term_key before upper-casing (for case-exact matching)."),
+        Column("taxon_id", I64, True, "Taxon of the gene; null for FamPlex families/complexes (entities, not genes)."),
+        Column("ncbigene_id", I64, True, "NCBI Gene ID the term names; null for FamPlex entities."),
+        Column("hgnc_id", STR, True, "HGNC ID of the gene (HGNC:n), when human."),
+        Column("symbol", STR, True, "Current official symbol of the gene, or the FamPlex ID of an entity."),
+        Column("tier", STR, False, "Naming source: official_symbol, authority_symbol, hgnc_symbol, hgnc_prev_symbol, hgnc_withdrawn, hgnc_alias, ncbi_synonym, famplex_entity, famplex_grounding."),
+        Column("tier_rank", I32, False, "Position of the tier in that list (1 = official_symbol)."),
+        Column("gene_type", STR, True, "NCBI type_of_gene (protein-coding, pseudo, ncRNA, unknown, …)."),
+        Column("n_genes_in_tier", I32, False, "Distinct genes (or FamPlex entities) sharing this term_key in this tier and taxon."),
+        Column("famplex_id", STR, True, "FamPlex entity (FPLX:<id>) for famplex_entity rows."),
+    ],
+    "famplex_members": [
+        Column("famplex_id", STR, False, "FamPlex family or complex (FPLX:<id>)."),
+        Column("member_ref", STR, False, "Member as FamPlex names it (HGNC:<symbol> or UP:<accession>)."),
+        Column("member_ncbigene_id", I64, True, "NCBI Gene ID of the member (via HGNC ID, so renamed members resolve); null when unresolved."),
+        Column("member_symbol", STR, True, "Current official symbol of the member (FamPlex's symbol when unresolved)."),
+        Column("member_hgnc_id", STR, True, "HGNC ID of the member."),
+        Column("membership", STR, False, "isa (one kind of the family) or partof (component of a complex, possibly through nested entities)."),
+        Column("depth", I32, False, "Edges on the shortest FamPlex path from the member to the entity (1 = direct member)."),
+    ],
+    "gene_catalog": [
+        Column("ncbigene_id", I64, False, "NCBI Gene ID."),
+        Column("taxon_id", I64, False, "NCBI Taxonomy ID of the gene."),
+        Column("symbol", STR, False, "Official symbol (gene_info Symbol)."),
+        Column("description", STR, True, "gene_info description."),
+        Column("gene_type", STR, True, "gene_info type_of_gene."),
+        Column("hgnc_id", STR, True, "HGNC ID (from dbXrefs or the HGNC complete set)."),
+    ],
+    "gene_id_history": [
+        Column("taxon_id", I64, False, "Taxon of the discontinued gene."),
+        Column("discontinued_ncbigene_id", I64, False, "Discontinued NCBI Gene ID."),
+        Column("discontinued_symbol", STR, True, "Symbol the discontinued ID had."),
+        Column("current_ncbigene_id", I64, True, "Current ID after following replacement chains; null when withdrawn."),
+        Column("chain_length", I32, False, "Replacement steps followed."),
+        Column("status", STR, False, "replaced or discontinued."),
+    ],
+    "figure_genes_mapped": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("word", STR, False, "OCR word or keyword as recorded (never null)."),
+        Column("normalized_word", STR, True, "The part of the word that was looked up, after normalisation (NFKC, homoglyphs, Greek, punctuation, compound split)."),
+        Column("lexicon_term", STR, True, "Recorded rows: PFOCR's term. Mapped rows: the lexicon term we matched."),
+        Column("lexicon_source", STR, True, "PFOCR's lexicon source tag (recorded rows only)."),
+        Column("input_ncbigene_id", I64, True, "Gene ID before gene_history: as recorded by PFOCR, or as found in our lexicon."),
+        Column("ncbigene_id", I64, True, "Current NCBI Gene ID (gene_history chains followed); null when discontinued, unmatched or a FamPlex entity."),
+        Column("id_status", STR, True, "current, replaced, discontinued or unknown (not in the loaded references); null without an ID."),
+        Column("symbol", STR, True, "Current official symbol (FamPlex ID for an entity row)."),
+        Column("taxon_id", I64, True, "Taxon the evidence supports (the gene's taxon); null for FamPlex entities and no_match rows."),
+        Column("famplex_id", STR, True, "FamPlex family/complex (FPLX:<id>) when the word names one; members are in figure_gene_families."),
+        Column("match_tier", STR, False, "pfocr_recorded (PFOCR's own row), a lexicon tier, ocr_confusion, stop_list or no_match."),
+        Column("case_exact", BOOL, True, "Letter case of the word equals the matched term (null for pfocr_recorded/no_match)."),
+        Column("ambiguous", BOOL, False, "Several candidates tied at the winning tier (one row per candidate)."),
+        Column("n_candidates", I32, True, "Candidates tied at the winning tier (suppressed candidates for stop_list rows)."),
+        Column("resolved_by", STR, True, "figure_genes when the figure's unambiguous genes settled an ambiguous word to this candidate."),
+        Column("confident", BOOL, False, "Usable for gene sets: our match, an NCBI Gene ID, not ambiguous (or settled), not stop-listed, not an OCR-confusion guess."),
+        Column("pfocr_agreement", STR, True, "Recorded rows: agree, family_member or disagree with our mapping of the word. Mapped rows: agree, new, or disagree (our no_match/stop_list row). Null when PFOCR recorded no ID for the word."),
+        *_PROVENANCE,
+    ],
+    "figure_gene_families": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("word", STR, False, "OCR word or keyword naming the family/complex."),
+        Column("famplex_id", STR, False, "FamPlex family or complex (FPLX:<id>)."),
+        Column("ncbigene_id", I64, False, "NCBI Gene ID of a member."),
+        Column("symbol", STR, True, "Current official symbol of the member."),
+        Column("membership", STR, False, "isa (one of the family) or partof (component of the complex)."),
+        Column("depth", I32, False, "FamPlex path length from the member to the entity."),
+    ],
+    "genes": [
+        Column("ncbigene_id", I64, False, "NCBI Gene ID."),
+        Column("taxon_id", I64, True, "NCBI Taxonomy ID of the gene."),
+        Column("symbol", STR, True, "Current official symbol."),
+        Column("description", STR, True, "gene_info description."),
+        Column("gene_type", STR, True, "gene_info type_of_gene."),
+        Column("hgnc_id", STR, True, "HGNC ID, when human."),
+        Column("n_figures", I32, False, "Figures with a confident mention of the gene."),
+    ],
+})
+
 SCHEMAS: dict[str, pa.Schema] = {name: _schema(cols) for name, cols in TABLE_COLUMNS.items()}
 
 
@@ -206,4 +288,13 @@ SORT_KEYS: dict[str, list[str]] = {
     "figure_chemicals": [*_MENTION_ORDER, "mesh_id", "chebi_id"],
     "figure_diseases": [*_MENTION_ORDER, "mesh_id", "doid"],
     "rejected": ["source_path", "reason", "detail"],
+    # gene stage
+    "lexicon": ["term_key", "taxon_id", "tier_rank", "ncbigene_id", "famplex_id", "term"],
+    "famplex_members": ["famplex_id", "member_ncbigene_id", "member_ref"],
+    "gene_catalog": ["ncbigene_id"],
+    "gene_id_history": ["discontinued_ncbigene_id"],
+    "figure_genes_mapped": [*_MENTION_ORDER, "normalized_word", "match_tier", "taxon_id", "ncbigene_id",
+                            "famplex_id", "input_ncbigene_id", "symbol", "lexicon_term"],
+    "figure_gene_families": ["figid", "word", "famplex_id", "ncbigene_id"],
+    "genes": ["ncbigene_id"],
 }
