@@ -14,12 +14,17 @@ wildcard_constraints:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/manifest.smk"
+include: "workflow/rules/references.smk"
 include: "workflow/rules/parse.smk"
+include: "workflow/rules/genes.smk"
+include: "workflow/rules/organisms.smk"
 include: "workflow/rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
-        f"{OUT}/report/summary.html",
-        f"{OUT}/report/metrics.json",
+        rules.write_release_manifest.output.release,
+        rules.gather_genes.output.genes,
+        rules.gather_organisms.output.organisms,
+        rules.gather_papers.output.papers,

@@ -2,8 +2,12 @@
 from pfocr_etl.logs import logged
 from pfocr_etl.report import write_report
 
+NOT_TABLES = {"code", "gmt", "references", "manifest"}
+
 with logged(snakemake.log[0]) as log:
-    table_files = {name: [files] if isinstance(files, str) else list(files)
-                   for name, files in snakemake.input.items() if name != "code"}
-    metrics = write_report(table_files, snakemake.output.metrics, snakemake.output.html)
-    log.info("rows per table: %s", metrics["rows"])
+    tables = {name: list(files) for name, files in snakemake.input.items() if name not in NOT_TABLES}
+    metrics = write_report(tables, snakemake.output.metrics, snakemake.output.html,
+                           benchmarks_dir=snakemake.params.benchmarks, references_json=snakemake.input.references,
+                           previous_release=snakemake.params.previous_release,
+                           manifest_dir=snakemake.input.manifest, gmt_dir=snakemake.input.gmt)
+    log.info("report written: %s", snakemake.output.html)

@@ -122,6 +122,24 @@ def build_bad_corpus(target: Path) -> dict[str, str]:
     return expected
 
 
+def absolute_config(target: Path, **overrides) -> Path:
+    """The repository's config.yaml with every path made absolute, written to ``target``.
+
+    Tests run Snakemake with ``--directory`` in a temporary folder, where the
+    repository-relative paths of the bundled example would not resolve.
+    """
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["input_dir"] = str(REPO / config["input_dir"])
+    refs = config["references"]
+    refs["gene_info"] = {taxon: str(REPO / path) for taxon, path in refs["gene_info"].items()}
+    for key in ("gene_history", "gene_orthologs", "hgnc", "hgnc_withdrawn", "famplex", "taxonomy"):
+        refs[key] = str(REPO / refs[key])
+    refs["dir"] = str(target.parent / "references")
+    config.update(overrides)
+    target.write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
 def run_snakemake(*args: str, cwd: Path = REPO, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)

@@ -76,7 +76,7 @@ def mention(figid: str, word: str, evidence: str = "genes_tsv", **recorded) -> d
 
 
 def run(reference: Reference, rows: list[dict], context: dict | None = None, organisms=None, **options):
-    raw = pa.Table.from_pylist(rows, schema=schema("figure_genes"))
+    raw = pa.Table.from_pylist(rows, schema=schema("figure_genes_raw"))
     return map_figure_genes(raw, reference.lexicon, organisms=organisms or reference.organisms,
                             context_taxa=context, gene_history=reference.history,
                             famplex_members=reference.members, **options)
@@ -227,6 +227,10 @@ def test_recorded_ids_follow_gene_history(human):
 def test_vegf_is_kept_as_a_family_with_five_members(human):
     result = run(human, [mention("F1", "(VEGF)")], {"F1": [HUMAN]})
     rows = result.figure_genes.to_pandas()
+    recorded = rows[rows["match_tier"] == "pfocr_recorded"]  # the TSV row itself, which had no ID
+    assert len(recorded) == 1 and recorded["ncbigene_id"].isna().all()
+    assert recorded["pfocr_agreement"].isna().all()
+    rows = rows[rows["match_tier"] != "pfocr_recorded"]
     assert len(rows) == 1
     row = rows.iloc[0]
     assert (row["famplex_id"], row["match_tier"], row["normalized_word"]) == ("FPLX:VEGF", "famplex_entity", "VEGF")
@@ -367,6 +371,7 @@ def test_stop_list_spares_exact_official_symbols(human):
 def test_ambiguous_word_settled_by_the_figures_unambiguous_genes(human):
     rows = [mention("F1", "p150"), mention("F1", "ABL1"), mention("F2", "p150")]
     out = run(human, rows, {"F1": [HUMAN], "F2": [HUMAN]}).figure_genes.to_pandas()
+    out = out[out["match_tier"] != "pfocr_recorded"]
     f1 = out[(out["figid"] == "F1") & (out["word"] == "p150")].set_index("ncbigene_id")
     assert f1.loc[25, "resolved_by"] == "figure_genes" and bool(f1.loc[25, "confident"])
     assert not f1.drop(index=25)["confident"].any() and f1["ambiguous"].all()

@@ -150,7 +150,8 @@ def test_seed_003_three_species_have_gene_evidence_and_the_herbs_are_not_the_org
     # The bundled subset holds no tax IDs for the herbs (see resources/README.md), so they
     # stay unresolved here; either way they are never the figure's organism.
     herbs = rows_of(organisms, figid, "metadata").set_index("name_as_given").loc[list(HERBS)]
-    assert (herbs.status == "unresolved").all() and (herbs.n_genes == 0).all()
+    assert (herbs.status == "mentioned_only").all() and (herbs.n_genes == 0).all()
+    assert all("not_found" in list(flags) for flags in herbs["flags"].tolist())  # unknown to the small example taxonomy
     assert all(flags.tolist() == ["not_found"] for flags in herbs["flags"])
 
     row = primary.loc[figid]
@@ -299,7 +300,7 @@ def test_organisms_table_and_metrics(seed_shard, resolver):
     assert metrics["figures_per_primary_organism"] == [{"taxon_id": HUMAN, "scientific_name": "Homo sapiens",
                                                         "n_figures": 4}]
     assert metrics["share_conflicting"] == 0.0
-    assert 0 < metrics["share_names_unresolved"] < 1  # the three herbs
+    assert metrics["share_names_unresolved"] == 0.0  # the herbs are mentioned_only, not unresolved
     assert set(unresolved_names(result.figure_organisms).name_as_given) == set(HERBS)
 
 
@@ -334,14 +335,14 @@ def test_parser_shaped_inputs_and_empty_shards(resolver):
 
     genes = pa.Table.from_pylist([{"figid": "F1", "word": "STAT3", "ncbigene_id": 6774, "symbol": "STAT3",
                                    "taxon_id": HUMAN, "evidence": "genes_tsv", "source_path": "_data/F1-genes.tsv",
-                                   "source_line": 2, "n_source_rows": 1}], schema=schema("figure_genes"))
+                                   "source_line": 2, "n_source_rows": 1}], schema=schema("figure_genes_raw"))
     figures = pa.table({"figid": ["F1"], "organisms_metadata": pa.array([[]], pa.list_(pa.string())),
                         "organisms_ner": pa.array([["Homo sapiens"]], pa.list_(pa.string()))})
     result = harmonize_organisms(figures, genes, resolver)  # no ambiguous/match_tier columns: fine
     assert result.primary.to_pylist()[0]["primary_taxon_id"] == HUMAN
-    empty = harmonize_organisms(figures.slice(0, 0), empty_table("figure_genes"), resolver)
+    empty = harmonize_organisms(figures.slice(0, 0), empty_table("figure_genes_raw"), resolver)
     assert empty.figure_organisms.num_rows == 0 and empty.primary.num_rows == 0
-    assert genes_tsv_disagreements(empty_table("figure_genes"), empty.primary, resolver).empty
+    assert genes_tsv_disagreements(empty_table("figure_genes_raw"), empty.primary, resolver).empty
     assert build_organisms_table(empty.figure_organisms, empty.primary, resolver.taxonomy).num_rows == 0
 
 

@@ -193,3 +193,13 @@ def test_manifest_shards_by_pmc_number(tmp_path):
     rows = read_shard_list(tmp_path / "shards" / "misc.tsv")
     assert rows[0]["kind"] == "article" and len(rows[0]["sha256"]) == 64
     assert seed_path("001").name in rows[0]["path"]
+
+
+def test_keyword_only_records_offer_their_keywords_as_gene_words(tmp_path):
+    tables = parse_corpus(place_seeds(tmp_path))
+    seed3 = [g for g in tables.figure_genes if g["figid"] == seed_figid("003")]
+    assert {g["evidence"] for g in seed3} == {"keywords"}
+    words = {g["word"] for g in seed3}
+    assert {"STAT3", "Stat3", "stat3", "Breast cancer"} <= words
+    assert not any(g["evidence"] == "keywords" for g in tables.figure_genes
+                   if g["figid"] in (seed_figid("000"), seed_figid("002")))  # inline lists say it all

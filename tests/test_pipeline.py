@@ -11,8 +11,9 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import (EXAMPLE_CORPUS, REPO, SAMPLE, build_bad_corpus, copy_sample, place_seeds, run_snakemake,
-                      seed_figid)
+from conftest import (EXAMPLE_CORPUS, REPO, SAMPLE, absolute_config, build_bad_corpus, copy_sample, place_seeds,
+                      run_snakemake, seed_figid)
+from pfocr_etl.nulls import int_or_none, null_if_sentinel
 from pfocr_etl.parse import read_tsv
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,9 @@ TABLES = ("figures", "papers", "paper_references", "figure_genes", "figure_chemi
 
 
 def build(input_dir: Path, output_dir: Path, *extra: str, check: bool = True, cores: str = "2"):
-    return run_snakemake("--snakefile", str(REPO / "Snakefile"), "--configfile", str(REPO / "config.yaml"),
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    config = absolute_config(output_dir.parent / "config.yaml")
+    return run_snakemake("--snakefile", str(REPO / "Snakefile"), "--configfile", str(config),
                          "--directory", str(output_dir.parent), "--cores", cores,
                          "--config", f"input_dir={input_dir}", f"output_dir={output_dir}", *extra, check=check)
 
@@ -50,7 +53,7 @@ def test_bundled_example_builds_and_second_run_does_nothing(tmp_path):
     assert metrics["rows"]["figures"] == figures.num_rows
     assert "PFOCR" in (out / "report" / "summary.html").read_text()
     again = build(EXAMPLE_CORPUS, out)
-    assert "Nothing to be done" in again.stderr + again.stdout
+    assert "Nothing to be done" in again.stderr + again.stdout, again.stderr[-3000:]
 
 
 def test_sample_gives_one_figure_row_per_record(sample_build):
@@ -66,7 +69,9 @@ def test_sample_mention_rows_match_the_tsv_rows(sample_build, kind):
     """Row by row: every TSV row is one table row or collapsed into an identical one (n_source_rows)."""
     corpus, out = sample_build
     rows = table(out, f"figure_{kind}").to_pylist()
-    from_tsv = [r for r in rows if r["evidence"] == f"{kind}_tsv"]
+    # figure_genes also holds our own mapping of each word; the rows as recorded are pfocr_recorded.
+    from_tsv = [r for r in rows if r["evidence"] == f"{kind}_tsv" and r.get("match_tier", "pfocr_recorded")
+                == "pfocr_recorded"]
     by_file = Counter()
     for r in from_tsv:
         by_file[r["source_path"]] += r["n_source_rows"]
@@ -77,7 +82,11 @@ def test_sample_mention_rows_match_the_tsv_rows(sample_build, kind):
         lines = {r["source_line"]: r for r in from_tsv if r["source_path"] == f"_data/{path.name}"}
         for line, cells in tsv_rows:
             if line in lines:  # the first of a collapsed run carries the row's values
-                assert lines[line]["word"] == cells["word"]
+                row = lines[line]
+                assert row["word"] == cells["word"]
+                if kind == "genes":
+                    assert row["input_ncbigene_id"] == int_or_none(cells["ncbigene_id"])
+                    assert row["lexicon_source"] == null_if_sentinel(cells["source"])
     assert dict(by_file) == expected
 
 
@@ -98,7 +107,7 @@ def test_seeds_parse_end_to_end(tmp_path):
     out = tmp_path / "out"
     build(corpus, out)
     genes = table(out, "figure_genes").to_pylist()
-    assert sum(1 for g in genes if g["figid"] == seed_figid("000")) == 9
+    assert sum(1 for g in genes if g["figid"] == seed_figid("000") and g["match_tier"] == "pfocr_recorded") == 9
     papers = [p for p in table(out, "papers").to_pylist() if p["doi"] == "10.4161/jkst.23828"]
     assert len(papers) == 1
     paper = papers[0]
@@ -118,7 +127,8 @@ def test_bad_corpus_completes_and_lists_exactly_the_bad_files(tmp_path):
     assert {r["source_path"]: r["reason"] for r in rejected} == expected
     assert {"PMC7000100__good-1", "PMC7000101__good-2"} <= set(table(out, "figures")["figid"].to_pylist())
     metrics = json.loads((out / "report" / "metrics.json").read_text())
-    assert metrics["rejected_files"] == sorted(expected)
+    assert metrics["rejected"]["files"] == len(expected)
+    assert sorted({row["source_path"] for row in metrics["rejected"]["listed"]}) == sorted(expected)
 
 
 def test_strict_mode_fails_naming_the_first_bad_file(tmp_path):

@@ -72,7 +72,7 @@ def _raw_words(pfocr: pd.DataFrame) -> pa.Table:
              .agg(source_line=("source_line", "min"), n_source_rows=("source_line", "size")).reset_index())
     units = units.assign(lexicon_term=None, lexicon_source=None, ncbigene_id=None, symbol=None, taxon_id=None,
                          evidence="genes_tsv")
-    return pa.Table.from_pandas(units[schema("figure_genes").names], schema=schema("figure_genes"),
+    return pa.Table.from_pandas(units[schema("figure_genes_raw").names], schema=schema("figure_genes_raw"),
                                 preserve_index=False)
 
 

@@ -540,7 +540,9 @@ def _settle_by_figure(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _recorded_rows(mentions: pd.DataFrame) -> pd.DataFrame:
-    recorded = mentions[mentions["ncbigene_id"].notna()].copy()
+    """PFOCR's rows as recorded (inline lists, genes TSVs), with or without an ID: every source
+    row stays visible. Keyword rows are our input only, not a PFOCR mapping."""
+    recorded = mentions[mentions["evidence"] != KEYWORD_EVIDENCE].copy()
     recorded["input_ncbigene_id"] = recorded["ncbigene_id"]
     recorded["match_tier"] = RECORDED
     recorded["ambiguous"] = False
@@ -594,10 +596,11 @@ def _agreement(rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     pfocr_family_hit = has(our_members.merge(recorded_ids, on=[*key, "ncbigene_id"]), [*key, "famplex_id"], "_fam")
     word_recorded = has(rows.loc[is_recorded, key], key, "_word")
     no_entity = (rows["ncbigene_id"].isna() & rows["famplex_id"].isna()).to_numpy()
+    recorded_without_id = (is_recorded & rows["ncbigene_id"].isna()).to_numpy()
     rows["pfocr_agreement"] = np.select(
-        [is_recorded & same_gene, is_recorded & in_family, is_recorded,
+        [recorded_without_id, is_recorded & same_gene, is_recorded & in_family, is_recorded,
          ~word_recorded, pfocr_has_gene | pfocr_family_hit, no_entity],
-        ["agree", "family_member", "disagree", None, "agree", "disagree"], default="new")
+        [None, "agree", "family_member", "disagree", None, "agree", "disagree"], default="new")
     return rows
 
 

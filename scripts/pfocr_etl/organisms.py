@@ -26,10 +26,10 @@ Rows of ``figure_organisms`` (one per figure, source and organism)
     ``unresolved``      no single taxon: ``candidates`` lists them (flags say why);
     ``missing``         the source gave no organism (empty list or only
                         ``NA``/``.na.character``): one row, name and taxon null;
-    ``mentioned_only``  a resolved name with no gene evidence for it or a
-                        related taxon while the figure has gene evidence for
-                        other taxa (seed 003's herbs: compound sources, not the
-                        figure's organism).
+    ``mentioned_only``  a name with no gene evidence for it or a related taxon
+                        while the figure has gene evidence for other taxa
+                        (seed 003's herbs: compound sources, not the figure's
+                        organism); an unknown name keeps its ``not_found`` flag.
 
     Related taxa are the same taxon or an ancestor/descendant (metadata
     ``Escherichia coli`` is backed by genes of strain K-12 MG1655). ``n_genes``
@@ -155,6 +155,14 @@ def _resolve_names(mentions: pd.DataFrame, resolver: TaxonResolver) -> pd.DataFr
     out["flags"] = [f if isinstance(f, list) else [] for f in out["flags"]]
     out["taxon_id"] = out["taxon_id"].astype("Int64")
     return out
+
+
+def figure_context_taxa(figures: pa.Table | pd.DataFrame, resolver: TaxonResolver) -> dict[str, list[int]]:
+    """Taxa each figure names in its metadata or NER lists (resolved names only), for the gene mapper."""
+    names = _resolve_names(name_mentions(figures), resolver)
+    resolved = names[(names["status"] == STATUS_RESOLVED) & names["taxon_id"].notna()]
+    grouped = resolved.sort_values(["figid", "source", "position"]).groupby("figid")["taxon_id"]
+    return {figid: list(dict.fromkeys(int(t) for t in taxa)) for figid, taxa in grouped}
 
 
 # =============================================================================
@@ -297,7 +305,10 @@ def harmonize_organisms(figures: pa.Table | pd.DataFrame, figure_genes: pa.Table
     names = names.merge(support.astype({"taxon_id": "Int64"}), on=["figid", "taxon_id"], how="left")
     names["n_genes"] = names["n_genes"].fillna(0).astype("int64")
     figures_with_genes = set(gene_ids["figid"])
-    unbacked = ((names["status"] == STATUS_RESOLVED) & (names["n_genes"] == 0)
+    # A name with no gene evidence in a figure whose genes point elsewhere is only mentioned
+    # (seed 003's herbs, compound sources), whether or not our taxonomy knows the name:
+    # an unresolved name keeps its flags and candidates, but never competes for primary.
+    unbacked = (names["status"].isin([STATUS_RESOLVED, STATUS_UNRESOLVED]) & (names["n_genes"] == 0)
                 & names["figid"].isin(figures_with_genes))
     names.loc[unbacked, "status"] = STATUS_MENTIONED_ONLY
 
@@ -316,7 +327,8 @@ def harmonize_organisms(figures: pa.Table | pd.DataFrame, figure_genes: pa.Table
 
 def _primary_organisms(figure_ids: list[str], names: pd.DataFrame, gene_ids: pd.DataFrame,
                        related: pd.DataFrame, taxonomy: Taxonomy) -> pa.Table:
-    name_evidence = names.loc[names["status"].isin([STATUS_RESOLVED, STATUS_MENTIONED_ONLY]),
+    name_evidence = names.loc[names["status"].isin([STATUS_RESOLVED, STATUS_MENTIONED_ONLY])
+                              & names["taxon_id"].notna(),
                               ["figid", "source", "taxon_id", "position", "status"]]
     name_evidence = name_evidence.astype({"taxon_id": "int64"})
     gene_evidence = gene_ids[["figid", "source", "taxon_id"]].drop_duplicates()
@@ -448,9 +460,11 @@ def build_organisms_table(figure_organisms: pa.Table | pd.DataFrame, primary: pa
 
 
 def unresolved_names(figure_organisms: pa.Table | pd.DataFrame) -> pd.DataFrame:
-    """Every unresolved organism name with its figure count, flags and candidates (for the report)."""
+    """Every organism name without a taxon (unresolved, or mentioned only and unknown to the
+    taxonomy) with its figure count, flags and candidates (for the report)."""
     organisms = _frame(figure_organisms)
-    rows = organisms[(organisms["status"] == STATUS_UNRESOLVED) & organisms["name_as_given"].notna()]
+    rows = organisms[organisms["status"].isin([STATUS_UNRESOLVED, STATUS_MENTIONED_ONLY])
+                     & organisms["taxon_id"].isna() & organisms["name_as_given"].notna()]
     if rows.empty:
         return pd.DataFrame(columns=["name_as_given", "n_figures", "flags", "candidates"])
     grouped = rows.groupby("name_as_given").agg(

@@ -204,3 +204,24 @@ def figure_human_genes(projection: pa.Table | pd.DataFrame,
     out = rows[["figid", "human_ncbigene_id"]].drop_duplicates()
     out = out.astype({"human_ncbigene_id": "int64"})
     return out.sort_values(["figid", "human_ncbigene_id"], ignore_index=True)
+
+
+def with_human_orthologs(figure_genes: pa.Table, pairs: pa.Table) -> pa.Table:
+    """``figure_genes`` plus ``human_ncbigene_id`` and ``ortholog_kind``, one row per mention.
+
+    ``pairs`` is :func:`figure_gene_orthologs` output. A gene with several human
+    orthologs keeps its kind but no single human ID (all pairs stay in ``pairs``).
+    """
+    frame = pairs.to_pandas()[["ncbigene_id", "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
+    per_gene = frame.groupby("ncbigene_id").agg(human_ncbigene_id=("human_ncbigene_id", "unique"),
+                                                ortholog_kind=("ortholog_kind", "first"))
+    single = per_gene["human_ncbigene_id"].map(lambda ids: ids[0] if len(ids) == 1 else pd.NA)
+    per_gene = per_gene.assign(human_ncbigene_id=single.astype("Int64")).reset_index()
+    keys = pa.Table.from_pandas(per_gene, schema=pa.schema([("ncbigene_id", pa.int64()),
+                                                             ("human_ncbigene_id", pa.int64()),
+                                                             ("ortholog_kind", pa.string())]),
+                                preserve_index=False)
+    order = pa.array(range(figure_genes.num_rows), pa.int64())
+    joined = figure_genes.append_column("_row", order).join(keys, "ncbigene_id", join_type="left outer")
+    joined = joined.sort_by("_row").drop_columns("_row")
+    return joined.select(schema("figure_genes").names).cast(schema("figure_genes"))

@@ -55,12 +55,3 @@ def merge_papers(rows: Iterable[dict]) -> list[dict]:
     merged.sort(key=lambda p: (p["pmcid"] or "~", p["doi"] or "~", p["source_paths"]))
     return merged
 
-
-def write_papers(candidate_files, output_path) -> int:
-    from pfocr_etl.parquet_io import read_table, write_table
-    from pfocr_etl.schemas import SORT_KEYS
-
-    rows = [row for path in candidate_files for row in read_table(path, "papers").to_pylist()]
-    papers = merge_papers(rows)
-    write_table(papers, output_path, "papers", SORT_KEYS["papers"])
-    return len(papers)

@@ -457,6 +457,18 @@ def table_mentions(data: bytes, kind: str, figid: str, relpath: str,
     return out
 
 
+def keyword_mentions(figure_row: dict) -> list[dict]:
+    """Gene candidates of a keyword-only record: its schema-jsonld keywords, as words.
+
+    Used only for records with neither inline lists nor any ``_data`` table, where the
+    keywords are all PFOCR kept of the figure's genes (mixed with non-gene terms such
+    as 'Breast cancer', which the gene stage keeps apart).
+    """
+    return [_mention(figure_row["figid"], figure_row["source_path"], "keywords", None, word=keyword,
+                     lexicon_term=None, lexicon_source=None, ncbigene_id=None, symbol=None, taxon_id=None)
+            for keyword in figure_row["keywords"]]
+
+
 def table_figid(relpath: str) -> str | None:
     match = _TABLE_NAME.match(Path(relpath).name)
     return match.group("figid") if match else None
@@ -550,6 +562,11 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
                 continue
             figure_rows[figid][kind].extend(rows)
 
+    for record_row in out.figures:
+        figid = record_row["figid"]
+        if record_row["record_format"] == "data_tables" and figid not in table_rows:
+            figure_rows[figid]["genes"].extend(keyword_mentions(record_row))
+
     for figid in sorted(figure_rows):
         mentions = figure_rows[figid]
         out.figure_genes.extend(_collapse(mentions["genes"], GENE_KEYS))
@@ -559,6 +576,10 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
     return out
 
 
+# ShardTables attributes whose rows are an intermediate form of a published table.
+RAW_TABLE_SCHEMAS = {"figure_genes": "figure_genes_raw"}
+
+
 def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str, str], strict: bool) -> ShardTables:
     """Parse one manifest shard list and write one Parquet file per table in ``outputs``."""
     from pfocr_etl.manifest import read_shard_list
@@ -566,6 +587,7 @@ def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str
     from pfocr_etl.schemas import SORT_KEYS
 
     tables = parse_shard(input_dir, read_shard_list(shard_list), strict=strict)
-    for table, path in outputs.items():
-        write_table(getattr(tables, table), path, table, SORT_KEYS[table])
+    for attribute, path in outputs.items():
+        table = RAW_TABLE_SCHEMAS.get(attribute, attribute)
+        write_table(getattr(tables, attribute), path, table, SORT_KEYS[table])
     return tables

@@ -90,7 +90,7 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("pmcid", STR, True, "PMCID of the cited work, when given."),
         Column("source_path", STR, False, "Article page the reference came from."),
     ],
-    "figure_genes": [
+    "figure_genes_raw": [
         Column("figid", STR, False, "Figure identifier."),
         Column("word", STR, False, "OCR word as recorded (never null; 'NA' is a real token)."),
         Column("lexicon_term", STR, True, "Lexicon term PFOCR matched (inline symbol / TSV match)."),
@@ -268,6 +268,16 @@ TABLE_COLUMNS.update({
     ],
 })
 
+# The published gene mentions: the gene stage's mapped rows plus the organism stage's
+# projection onto human genes (all pairs of a one-to-many ortholog are in figure_gene_orthologs).
+TABLE_COLUMNS["figure_genes"] = [
+    *TABLE_COLUMNS["figure_genes_mapped"],
+    Column("human_ncbigene_id", I64, True, "Human NCBI Gene ID of the gene (itself for human genes); null when the "
+                                           "gene has no human ortholog or several (see figure_gene_orthologs)."),
+    Column("ortholog_kind", STR, True, "self, one_to_one, one_to_many, many_to_one, many_to_many or none; null "
+                                       "without a gene ID."),
+]
+
 SCHEMAS: dict[str, pa.Schema] = {name: _schema(cols) for name, cols in TABLE_COLUMNS.items()}
 
 
@@ -284,7 +294,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "figures": ["figid"],
     "papers": ["pmcid", "doi", "title"],
     "paper_references": ["source_path", "position"],
-    "figure_genes": [*_MENTION_ORDER, "ncbigene_id", "symbol"],
+    "figure_genes_raw": [*_MENTION_ORDER, "ncbigene_id", "symbol"],
     "figure_chemicals": [*_MENTION_ORDER, "mesh_id", "chebi_id"],
     "figure_diseases": [*_MENTION_ORDER, "mesh_id", "doid"],
     "rejected": ["source_path", "reason", "detail"],
@@ -297,4 +307,15 @@ SORT_KEYS: dict[str, list[str]] = {
                             "famplex_id", "input_ncbigene_id", "symbol", "lexicon_term"],
     "figure_gene_families": ["figid", "word", "famplex_id", "ncbigene_id"],
     "genes": ["ncbigene_id"],
+    # organism stage
+    "figure_organisms": ["figid", "source", "taxon_id", "name_as_given", "status"],
+    "figure_primary_organisms": ["figid"],
+    "organisms": ["taxon_id"],
+    "taxonomy_names": ["tax_id", "name_class", "name_txt"],
+    "taxonomy_nodes": ["tax_id"],
+    "taxonomy_merged": ["old_tax_id"],
+    "taxonomy_deleted": ["tax_id"],
+    "gene_orthologs": ["tax_id", "gene_id", "other_tax_id", "other_gene_id"],
+    "figure_gene_orthologs": ["figid", "ncbigene_id", "taxon_id", "human_ncbigene_id"],
 }
+SORT_KEYS["figure_genes"] = SORT_KEYS["figure_genes_mapped"]

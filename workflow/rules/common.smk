@@ -1,5 +1,7 @@
 # Shared helpers: config validation, output paths, shard discovery.
 import os
+import posixpath
+import urllib.parse
 
 from snakemake.utils import validate
 
@@ -42,6 +44,34 @@ def shard_table_parts(table):
     return parts
 
 
+PER_SHARD_TABLES = (
+    "figures",
+    "figure_genes",
+    "figure_gene_families",
+    "figure_gene_orthologs",
+    "figure_organisms",
+    "figure_primary_organisms",
+    "figure_chemicals",
+    "figure_diseases",
+    "paper_references",
+    "rejected",
+)
+GATHERED_TABLES = ("papers", "genes", "organisms")
+
+
+def published_tables(wildcards):
+    """Input function: {table: part files} of every published table."""
+    shards = shard_names()
+    tables = {
+        table: [f"{OUT}/tables/{table}/part-{shard}.parquet" for shard in shards]
+        for table in PER_SHARD_TABLES
+    }
+    tables.update(
+        {table: [f"{OUT}/tables/{table}/part-all.parquet"] for table in GATHERED_TABLES}
+    )
+    return tables
+
+
 def shard_work_files(name):
     """Input function: every shard's intermediate file of one kind."""
 
@@ -49,3 +79,112 @@ def shard_work_files(name):
         return [f"{OUT}/work/{shard}/{name}.parquet" for shard in shard_names()]
 
     return files
+
+
+def scaled_by_attempt(base):
+    """Resource that grows with each retry (a job killed for memory gets more next time)."""
+
+    def scaled(wildcards, attempt):
+        return base * attempt
+
+    return scaled
+
+
+# --- references -------------------------------------------------------------
+REFERENCES = config["references"]
+REFERENCE_DIR = os.path.join(os.path.normpath(REFERENCES["dir"]), REFERENCES["release"])
+URL_SCHEMES = ("http://", "https://", "ftp://", "file://")
+FAMPLEX_FILES = (
+    "relations",
+    "entities",
+    "equivalences",
+    "grounding_map",
+    "hgnc_symbol_map",
+)
+
+
+def is_url(source):
+    return str(source).startswith(URL_SCHEMES)
+
+
+def url_filename(url):
+    return posixpath.basename(urllib.parse.urlparse(url).path)
+
+
+def collect_reference_sources():
+    """Flat {name: local path or URL} of every configured reference file."""
+    sources = {
+        f"gene_info_{int(taxon)}": source
+        for taxon, source in REFERENCES.get("gene_info", {}).items()
+    }
+    for key in ("gene_history", "gene_orthologs", "hgnc", "hgnc_withdrawn", "taxonomy"):
+        if REFERENCES.get(key):
+            sources[key] = REFERENCES[key]
+    famplex = REFERENCES.get("famplex")
+    if isinstance(famplex, str):
+        sources.update(
+            {f"famplex_{name}": f"{famplex}/{name}.csv" for name in FAMPLEX_FILES}
+        )
+    elif isinstance(famplex, dict):
+        sources.update({f"famplex_{name}": src for name, src in famplex.items()})
+    return sources
+
+
+REFERENCE_SOURCES = collect_reference_sources()
+
+
+def reference_source_file(name):
+    """Where a reference file is read from: its local path, or its download target."""
+    source = REFERENCE_SOURCES[name]
+    if is_url(source):
+        return f"{REFERENCE_DIR}/downloads/{name}/{url_filename(source)}"
+    return source
+
+
+def download_url(wildcards):
+    source = REFERENCE_SOURCES.get(wildcards.name, "")
+    if not is_url(source) or url_filename(source) != wildcards.filename:
+        raise ValueError(
+            f"no reference URL configured for {wildcards.name}/{wildcards.filename}"
+        )
+    return source
+
+
+def expected_sha256(wildcards):
+    return REFERENCES.get("sha256", {}).get(wildcards.name, "")
+
+
+def taxonomy_dump_dir(wildcards):
+    """The taxdump folder: given as a folder, or extracted from a downloaded archive."""
+    source = reference_source_file("taxonomy")
+    if os.path.isdir(source):
+        return source
+    return rules.extract_taxonomy.output.dump
+
+
+def gene_reference_inputs(wildcards):
+    inputs = {
+        "gene_info": [
+            reference_source_file(f"gene_info_{int(taxon)}")
+            for taxon in config["organisms"]
+            if f"gene_info_{int(taxon)}" in REFERENCE_SOURCES
+        ]
+    }
+    for name in ("gene_history", "gene_orthologs", "hgnc", "hgnc_withdrawn") + tuple(
+        f"famplex_{f}" for f in FAMPLEX_FILES
+    ):
+        if name in REFERENCE_SOURCES:
+            inputs[name] = reference_source_file(name)
+    return inputs
+
+
+def all_reference_files(wildcards):
+    files = {name: reference_source_file(name) for name in REFERENCE_SOURCES}
+    return files
+
+
+def reference_sources_for_manifest(wildcards):
+    return {
+        name: source if is_url(source) else None
+        for name, source in REFERENCE_SOURCES.items()
+    }

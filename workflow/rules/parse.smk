@@ -5,6 +5,7 @@ rule parse_shard:
     input:
         shard_list=f"{SHARDS_DIR}/{{shard}}.tsv",
         code=package_modules(
+            "jobs",
             "parse",
             "frontmatter",
             "articles",
@@ -14,13 +15,13 @@ rule parse_shard:
             "manifest",
         ),
     output:
-        figures=f"{OUT}/tables/figures/part-{{shard}}.parquet",
-        figure_genes=f"{OUT}/tables/figure_genes/part-{{shard}}.parquet",
+        figures=f"{OUT}/work/{{shard}}/figures.parquet",
+        figure_genes=f"{OUT}/work/{{shard}}/figure_genes_raw.parquet",
+        papers=f"{OUT}/work/{{shard}}/papers.parquet",
         figure_chemicals=f"{OUT}/tables/figure_chemicals/part-{{shard}}.parquet",
         figure_diseases=f"{OUT}/tables/figure_diseases/part-{{shard}}.parquet",
         paper_references=f"{OUT}/tables/paper_references/part-{{shard}}.parquet",
         rejected=f"{OUT}/tables/rejected/part-{{shard}}.parquet",
-        papers=f"{OUT}/work/{{shard}}/papers.parquet",
     log:
         f"{OUT}/logs/parse_shard/{{shard}}.log",
     benchmark:
@@ -29,7 +30,7 @@ rule parse_shard:
         "../../envs/pipeline.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_by_attempt(2000),
         runtime=30,
     params:
         input_dir=INPUT_DIR,
@@ -41,7 +42,7 @@ rule parse_shard:
 rule gather_papers:
     input:
         candidates=shard_work_files("papers"),
-        code=package_modules("papers", "parquet_io"),
+        code=package_modules("jobs", "papers", "parquet_io"),
     output:
         papers=f"{OUT}/tables/papers/part-all.parquet",
     log:

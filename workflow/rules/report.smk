@@ -1,18 +1,44 @@
-# Report: metrics.json and summary.html from the published tables.
+# Release products: gene sets, summary report, data package and release manifest.
+
+
+rule write_gene_sets:
+    input:
+        unpack(published_tables),
+        code=package_modules("genesets", "tableview", "parquet_io"),
+    output:
+        gmt=report(
+            directory(f"{OUT}/gmt"),
+            patterns=["{name}.gmt"],
+            caption="../report/gmt_confident.rst",
+            category="Gene sets",
+        ),
+    log:
+        f"{OUT}/logs/write_gene_sets.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    params:
+        min_genes=config["gmt_min_genes"],
+        max_genes=config["gmt_max_genes"],
+    script:
+        "../../scripts/write_gene_sets.py"
 
 
 rule summarize:
     input:
-        figures=shard_table_parts("figures"),
-        figure_genes=shard_table_parts("figure_genes"),
-        figure_chemicals=shard_table_parts("figure_chemicals"),
-        figure_diseases=shard_table_parts("figure_diseases"),
-        paper_references=shard_table_parts("paper_references"),
-        rejected=shard_table_parts("rejected"),
-        papers=rules.gather_papers.output.papers,
-        code=package_modules("report", "parquet_io"),
+        unpack(published_tables),
+        gmt=rules.write_gene_sets.output.gmt,
+        references=rules.describe_references.output.references,
+        manifest=SHARDS_DIR,
+        code=package_modules(
+            "report", "plots", "tableview", "genesets", "release", "parquet_io"
+        ),
     output:
-        metrics=f"{OUT}/report/metrics.json",
+        metrics=report(
+            f"{OUT}/report/metrics.json",
+            caption="../report/metrics.rst",
+            category="Summary",
+        ),
         html=report(
             f"{OUT}/report/summary.html",
             caption="../report/summary.rst",
@@ -23,5 +49,51 @@ rule summarize:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
+    params:
+        benchmarks=f"{OUT}/benchmarks",
+        previous_release=config["previous_release"],
     script:
         "../../scripts/summarize.py"
+
+
+rule write_datapackage:
+    input:
+        unpack(published_tables),
+        code=package_modules("release", "tableview"),
+    output:
+        datapackage=report(
+            f"{OUT}/datapackage.json",
+            caption="../report/datapackage.rst",
+            category="Release",
+        ),
+    log:
+        f"{OUT}/logs/write_datapackage.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../../scripts/write_datapackage.py"
+
+
+rule write_release_manifest:
+    input:
+        html=rules.summarize.output.html,
+        metrics=rules.summarize.output.metrics,
+        gmt=rules.write_gene_sets.output.gmt,
+        datapackage=rules.write_datapackage.output.datapackage,
+        references=rules.describe_references.output.references,
+        manifest=SHARDS_DIR,
+        code=package_modules("release", "tableview"),
+    output:
+        release=report(
+            f"{OUT}/release.json",
+            caption="../report/release.rst",
+            category="Release",
+        ),
+    log:
+        f"{OUT}/logs/write_release_manifest.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../../scripts/write_release_manifest.py"

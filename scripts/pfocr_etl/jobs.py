@@ -1,0 +1,163 @@
+"""Snakemake job entry points: read a job's input files, call the stage modules, write its outputs.
+
+The stage modules (:mod:`parse`, :mod:`lexicon`, :mod:`genes`, :mod:`taxonomy`,
+:mod:`organisms`, :mod:`orthologs`, …) work on tables; this module is the only
+place that knows which files a job reads and writes. Each function here is called
+by one thin script in ``scripts/`` with the paths Snakemake passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+
+from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table
+from pfocr_etl.schemas import SORT_KEYS
+
+log = logging.getLogger("pfocr_etl")
+PathLike = str | os.PathLike
+
+
+def _write(data, path: PathLike, table: str) -> pa.Table:
+    return write_table(data, path, table, SORT_KEYS[table])
+
+
+# --- references -----------------------------------------------------------------
+
+def build_gene_reference(gene_info: Sequence[PathLike], outputs: Mapping[str, PathLike], *,
+                         organisms: Sequence[int], gene_history: PathLike | None = None,
+                         gene_orthologs: PathLike | None = None, hgnc: PathLike | None = None,
+                         hgnc_withdrawn: PathLike | None = None,
+                         famplex: Mapping[str, PathLike] | None = None) -> dict[str, int]:
+    """Lexicon, FamPlex members, resolved gene history, gene catalog and ortholog pairs."""
+    import pandas as pd
+
+    from pfocr_etl import lexicon, orthologs, references
+
+    taxa = [int(t) for t in organisms]
+    info = pd.concat([references.read_gene_info(path, taxa) for path in gene_info], ignore_index=True)
+    hgnc_table = references.read_hgnc(hgnc) if hgnc else None
+    withdrawn = references.read_hgnc_withdrawn(hgnc_withdrawn) if hgnc_withdrawn else None
+    famplex_data = references.FamPlex(
+        relations=references.read_famplex_relations(famplex["relations"]),
+        entities=references.read_famplex_entities(famplex["entities"]),
+        equivalences=references.read_famplex_equivalences(famplex["equivalences"]),
+        grounding_map=references.read_famplex_grounding_map(famplex["grounding_map"]),
+        hgnc_symbol_map=references.read_famplex_hgnc_symbol_map(famplex["hgnc_symbol_map"]),
+    ) if famplex else None
+    built = {
+        "lexicon": lexicon.build_lexicon(info, hgnc_table, withdrawn, famplex_data),
+        "famplex_members": (lexicon.build_famplex_members(famplex_data, info, hgnc_table) if famplex_data
+                            else None),
+        "gene_catalog": lexicon.build_gene_catalog(info, hgnc_table),
+        "gene_history": (references.build_gene_id_history(references.read_gene_history(gene_history, taxa))
+                         if gene_history else None),
+        # Pairs between the configured taxa only: human projection needs nothing else.
+        "orthologs": (orthologs.read_gene_orthologs(gene_orthologs, set(taxa) | {orthologs.HUMAN_TAXON_ID})
+                      if gene_orthologs else None),
+    }
+    schema_of = {"lexicon": "lexicon", "famplex_members": "famplex_members", "gene_catalog": "gene_catalog",
+                 "gene_history": "gene_id_history", "orthologs": "gene_orthologs"}
+    counts = {}
+    for name, path in outputs.items():
+        table = schema_of[name]
+        data = built[name]
+        written = _write(data if data is not None else [], path, table)
+        counts[name] = written.num_rows
+    return counts
+
+
+def build_taxonomy(dump_dir: PathLike, outputs: Mapping[str, PathLike]) -> dict[str, int]:
+    from pfocr_etl.taxonomy import build_taxonomy_tables
+
+    tables = build_taxonomy_tables(dump_dir)
+    counts = {}
+    for name, path in outputs.items():
+        table = f"taxonomy_{name}"
+        write_arrow(tables[table], path)
+        counts[name] = tables[table].num_rows
+    return counts
+
+
+def _resolver(taxonomy: Mapping[str, PathLike]):
+    from pfocr_etl.taxonomy import TaxonResolver
+
+    return TaxonResolver.from_parquet(taxonomy["names"], taxonomy["nodes"], taxonomy.get("merged"),
+                                      taxonomy.get("deleted"))
+
+
+# --- per-shard stages -------------------------------------------------------------
+
+def parse_shard(input_dir: PathLike, shard_list: PathLike, outputs: Mapping[str, PathLike],
+                strict: bool) -> dict[str, int]:
+    from pfocr_etl.parse import write_shard
+
+    tables = write_shard(input_dir, shard_list, outputs, strict)
+    return {name: len(getattr(tables, name)) for name in outputs}
+
+
+def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[str, PathLike],
+                    taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike], *,
+                    organisms: Sequence[int], stoplist: PathLike) -> dict:
+    """Map one shard's gene mentions in the context of each figure's named organisms."""
+    from pfocr_etl.genes import load_stoplist, map_figure_genes
+    from pfocr_etl.organisms import figure_context_taxa
+
+    figure_table = read_table(figures, "figures")
+    context = figure_context_taxa(figure_table, _resolver(taxonomy))
+    mapping = map_figure_genes(
+        read_table(raw_genes, "figure_genes_raw"), read_table(reference["lexicon"]),
+        organisms=organisms, context_taxa=context,
+        gene_history=read_table(reference["gene_history"]),
+        famplex_members=read_table(reference["famplex_members"]),
+        stoplist=load_stoplist(stoplist))
+    _write(mapping.figure_genes, outputs["figure_genes"], "figure_genes_mapped")
+    _write(mapping.figure_gene_families, outputs["figure_gene_families"], "figure_gene_families")
+    return mapping.metrics
+
+
+def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, orthologs: PathLike,
+                              taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike]) -> dict:
+    """Organisms per figure, the primary organism into ``figures``, human orthologs into ``figure_genes``."""
+    from pfocr_etl.organisms import harmonize_organisms, with_primary_taxon
+    from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
+
+    figure_table = read_table(figures, "figures")
+    genes = read_table(mapped_genes, "figure_genes_mapped")
+    result = harmonize_organisms(figure_table, genes, _resolver(taxonomy))
+    index = OrthologIndex(read_table(orthologs, "gene_orthologs"))
+    pairs = figure_gene_orthologs(genes, index)
+    _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
+    _write(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
+    _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
+    _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
+    _write(pairs, outputs["figure_gene_orthologs"], "figure_gene_orthologs")
+    return {"figures": figure_table.num_rows, "figure_organisms": result.figure_organisms.num_rows}
+
+
+# --- gathers ----------------------------------------------------------------------
+
+def gather_genes(figure_genes_parts: Sequence[PathLike], gene_catalog: PathLike, output: PathLike) -> int:
+    from pfocr_etl.genes import build_genes_table
+
+    columns = ["figid", "ncbigene_id", "symbol", "taxon_id", "confident"]
+    mapped = read_parts(figure_genes_parts, "figure_genes").select(columns)
+    return _write(build_genes_table(mapped, read_table(gene_catalog)), output, "genes").num_rows
+
+
+def gather_organisms(figure_organisms_parts: Sequence[PathLike], primary_parts: Sequence[PathLike],
+                     taxonomy: Mapping[str, PathLike], output: PathLike) -> int:
+    from pfocr_etl.organisms import build_organisms_table
+
+    table = build_organisms_table(read_parts(figure_organisms_parts, "figure_organisms"),
+                                  read_parts(primary_parts, "figure_primary_organisms"),
+                                  _resolver(taxonomy).taxonomy)
+    return _write(table, output, "organisms").num_rows
+
+
+def gather_papers(candidate_parts: Sequence[PathLike], output: PathLike) -> int:
+    from pfocr_etl.papers import merge_papers
+
+    rows = read_parts(candidate_parts, "papers").to_pylist()
+    return _write(merge_papers(rows), output, "papers").num_rows
