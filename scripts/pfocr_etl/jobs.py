@@ -120,12 +120,13 @@ def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[s
 def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, orthologs: PathLike,
                               taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike]) -> dict:
     """Organisms per figure, the primary organism into ``figures``, human orthologs into ``figure_genes``."""
-    from pfocr_etl.organisms import harmonize_organisms, with_primary_taxon
+    from pfocr_etl.organisms import genes_tsv_disagreements, harmonize_organisms, with_primary_taxon
     from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
 
     figure_table = read_table(figures, "figures")
     genes = read_table(mapped_genes, "figure_genes_mapped")
-    result = harmonize_organisms(figure_table, genes, _resolver(taxonomy))
+    resolver = _resolver(taxonomy)
+    result = harmonize_organisms(figure_table, genes, resolver)
     index = OrthologIndex(read_table(orthologs, "gene_orthologs"))
     pairs = figure_gene_orthologs(genes, index)
     _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
@@ -133,6 +134,8 @@ def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, ortholo
     _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
     _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
     _write(pairs, outputs["figure_gene_orthologs"], "figure_gene_orthologs")
+    disagreements = genes_tsv_disagreements(genes, result.primary, resolver)
+    _write(disagreements.to_dict("records"), outputs["organism_disagreements"], "organism_disagreements")
     return {"figures": figure_table.num_rows, "figure_organisms": result.figure_organisms.num_rows}
 
 

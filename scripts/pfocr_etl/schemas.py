@@ -186,6 +186,17 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
+TABLE_COLUMNS["organism_disagreements"] = [
+    Column("figid", STR, False, "Figure identifier."),
+    Column("word", STR, False, "OCR word of the genes TSV rows."),
+    Column("tsv_taxon_id", I64, False, "organism_id the genes TSV gives."),
+    Column("harmonized_taxon_id", I64, True, "Taxon the organism stage settled on for these rows."),
+    Column("reason", STR, False, "merged_id, deleted_id, unknown_id (the TSV ID is outdated or unknown), gene_symbols "
+                                 "(our mapper placed the word in another taxon) or primary (the figure's primary "
+                                 "organism differs and nothing else decides)."),
+    Column("n_rows", I64, False, "Genes TSV rows concerned."),
+]
+
 # --- gene stage (pfocr_etl.references, lexicon, genes) -----------------------------
 TABLE_COLUMNS.update({
     "lexicon": [
@@ -317,5 +328,6 @@ SORT_KEYS: dict[str, list[str]] = {
     "taxonomy_deleted": ["tax_id"],
     "gene_orthologs": ["tax_id", "gene_id", "other_tax_id", "other_gene_id"],
     "figure_gene_orthologs": ["figid", "ncbigene_id", "taxon_id", "human_ncbigene_id"],
+    "organism_disagreements": ["figid", "word", "tsv_taxon_id", "reason"],
 }
 SORT_KEYS["figure_genes"] = SORT_KEYS["figure_genes_mapped"]

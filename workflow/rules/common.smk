@@ -51,6 +51,7 @@ PER_SHARD_TABLES = (
     "figure_gene_orthologs",
     "figure_organisms",
     "figure_primary_organisms",
+    "organism_disagreements",
     "figure_chemicals",
     "figure_diseases",
     "paper_references",

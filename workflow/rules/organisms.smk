@@ -20,6 +20,7 @@ rule harmonize_organisms_shard:
         figure_organisms=f"{OUT}/tables/figure_organisms/part-{{shard}}.parquet",
         figure_primary_organisms=f"{OUT}/tables/figure_primary_organisms/part-{{shard}}.parquet",
         figure_gene_orthologs=f"{OUT}/tables/figure_gene_orthologs/part-{{shard}}.parquet",
+        organism_disagreements=f"{OUT}/tables/organism_disagreements/part-{{shard}}.parquet",
     log:
         f"{OUT}/logs/harmonize_organisms_shard/{{shard}}.log",
     benchmark:
