@@ -158,3 +158,32 @@ def test_lint_and_snakefmt_are_clean():
     fmt = subprocess.run([str(Path(sys.executable).with_name("snakefmt")), "--check", "."], cwd=REPO,
                          capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_sample_every_figure_has_a_primary_organism_or_an_explicit_status(sample_build):
+    _, out = sample_build
+    primary = table(out, "figure_primary_organisms").to_pylist()
+    figids = set(table(out, "figures")["figid"].to_pylist())
+    assert {p["figid"] for p in primary} == figids
+    for row in primary:
+        assert (row["primary_taxon_id"] is not None) == (row["primary_status"] == "resolved"), row
+        assert row["primary_status"] in ("resolved", "unresolved", "missing")
+    resolved = sum(p["primary_status"] == "resolved" for p in primary)
+    assert resolved / len(primary) > 0.9
+
+
+def test_sample_genes_tsv_organisms_agree_or_are_listed(sample_build):
+    """Each recorded genes-TSV row keeps its organism (merged IDs followed); differences are listed."""
+    _, out = sample_build
+    genes = table(out, "figure_genes").to_pylist()
+    listed = {(d["figid"], d["word"], d["tsv_taxon_id"]) for d in table(out, "organism_disagreements").to_pylist()}
+    corpus_rows = 0
+    for row in genes:
+        if row["evidence"] == "genes_tsv" and row["match_tier"] == "pfocr_recorded" and row["taxon_id"]:
+            corpus_rows += 1
+            tsv_taxon = row["taxon_id"]
+            mapped = {g["taxon_id"] for g in genes if g["figid"] == row["figid"] and g["word"] == row["word"]
+                      and g["match_tier"] != "pfocr_recorded" and g["confident"]}
+            agrees = not mapped or tsv_taxon in mapped
+            assert agrees or (row["figid"], row["word"], tsv_taxon) in listed, row
+    assert corpus_rows > 1000

@@ -375,6 +375,11 @@ def _primary_organisms(figure_ids: list[str], names: pd.DataFrame, gene_ids: pd.
     out = chosen.reindex(pd.Index(figure_ids, name="figid")).reset_index()
     out["conflicting"] = out["conflicting"].fillna(False).astype(bool)
     out["primary_taxon_id"] = out["primary_taxon_id"].astype("Int64")
+    # Every figure says explicitly why it has no primary organism: names nobody could
+    # resolve (unresolved) or no organism evidence at all (missing).
+    named = set(names.loc[names["name_as_given"].notna(), "figid"])
+    out["primary_status"] = np.where(out["primary_taxon_id"].notna(), STATUS_RESOLVED,
+                                     np.where(out["figid"].isin(named), STATUS_UNRESOLVED, STATUS_MISSING))
     return pa.Table.from_pandas(out, schema=schema("figure_primary_organisms"), preserve_index=False)
 
 
@@ -516,13 +521,17 @@ def genes_tsv_disagreements(figure_genes: pa.Table | pd.DataFrame, primary: pa.T
                             confident_tiers: Collection[str] | None = None) -> pd.DataFrame:
     """Genes TSV rows whose ``organism_id`` differs from the harmonized organism (nothing hidden).
 
-    The harmonized organism of a TSV row is the taxon the gene mapper
-    confidently gave the same word in the same figure, or else the figure's
-    primary organism. ``reason``:
+    The harmonized organism of a TSV row is its own organism ID after merged IDs
+    are followed, unless the gene mapper confidently gave the same word in the same
+    figure another taxon. ``reason``:
 
     ``merged_id`` / ``deleted_id`` / ``unknown_id``  the TSV ID itself is outdated or unknown;
-    ``gene_symbols``  the mapper placed the word in another taxon;
-    ``primary``       no mapper call for the word, and the figure's primary organism differs.
+    ``gene_symbols``  the mapper placed the word in another taxon.
+
+    A row of another organism that the mapper made no call on is not listed: PFOCR
+    matches every word against each organism's lexicon, so such rows are its
+    per-organism hits, not a claim about the figure's organism (figure-level
+    disagreement is ``figure_primary_organisms.conflicting``).
 
     Columns: figid, word, tsv_taxon_id, harmonized_taxon_id, reason, n_rows.
     """
@@ -553,17 +562,7 @@ def genes_tsv_disagreements(figure_genes: pa.Table | pd.DataFrame, primary: pa.T
     symbol_issues = called[called["agrees"].isna()].copy()
     symbol_issues["reason"] = SOURCE_GENE_SYMBOLS
 
-    uncalled = tsv.merge(word_taxa[["figid", "word"]].drop_duplicates(), on=["figid", "word"],
-                         how="left", indicator=True)
-    uncalled = uncalled[uncalled["_merge"] == "left_only"].drop(columns="_merge")
-    primaries = _frame(primary)[["figid", "primary_taxon_id"]]
-    uncalled = uncalled.merge(primaries, on="figid", how="left")
-    differs = uncalled["primary_taxon_id"].notna() & uncalled["current_id"].notna() & \
-        (uncalled["primary_taxon_id"] != uncalled["current_id"])
-    primary_issues = uncalled[differs].rename(columns={"primary_taxon_id": "harmonized_taxon_id"})
-    primary_issues["reason"] = "primary"
-
-    out = pd.concat([frame[columns] for frame in (id_issues, symbol_issues, primary_issues) if not frame.empty]
+    out = pd.concat([frame[columns] for frame in (id_issues, symbol_issues) if not frame.empty]
                     or [pd.DataFrame(columns=columns)], ignore_index=True)
     out["harmonized_taxon_id"] = out["harmonized_taxon_id"].astype("Int64")
     out["tsv_taxon_id"] = out["tsv_taxon_id"].astype("int64")

@@ -156,6 +156,8 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
     "figure_primary_organisms": [
         Column("figid", STR, False, "Figure identifier."),
         Column("primary_taxon_id", I64, True, "NCBI Taxonomy ID of the figure's primary organism; null when no source names one."),
+        Column("primary_status", STR, False, "resolved (a primary organism), unresolved (organism names given, none "
+                                             "resolved) or missing (no organism evidence at all)."),
         Column("primary_evidence", STR, True, "Sources supporting the primary organism, joined by '+' (genes_tsv+gene_symbols+metadata+ner order)."),
         Column("primary_confidence", STR, True, "high, medium or low (see pfocr_etl.organisms); null without a primary organism."),
         Column("conflicting", BOOL, False, "True when a source names organisms none of which is (or is related to) the primary one."),
@@ -192,8 +194,7 @@ TABLE_COLUMNS["organism_disagreements"] = [
     Column("tsv_taxon_id", I64, False, "organism_id the genes TSV gives."),
     Column("harmonized_taxon_id", I64, True, "Taxon the organism stage settled on for these rows."),
     Column("reason", STR, False, "merged_id, deleted_id, unknown_id (the TSV ID is outdated or unknown), gene_symbols "
-                                 "(our mapper placed the word in another taxon) or primary (the figure's primary "
-                                 "organism differs and nothing else decides)."),
+                                 "(our mapper confidently placed the same word of the figure in another taxon)."),
     Column("n_rows", I64, False, "Genes TSV rows concerned."),
 ]
 
