@@ -5,7 +5,8 @@ from pfocr_etl.logs import logged
 from pfocr_etl.release import write_release_manifest
 
 with logged(snakemake.log[0]) as log:
+    manifest_dir = Path(snakemake.input.manifest[0]).parent
     output_dir = Path(snakemake.output.release).parent
-    manifest = write_release_manifest(output_dir, snakemake.input.manifest, snakemake.input.references,
+    manifest = write_release_manifest(output_dir, manifest_dir, snakemake.input.references,
                                       snakemake.output.release)
     log.info("release manifest lists %d files", len(manifest.get("files", [])))

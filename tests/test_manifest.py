@@ -73,3 +73,10 @@ def test_missing_input_dir_is_a_clear_error(tmp_path):
     import pytest
     with pytest.raises(FileNotFoundError, match="none of the folders"):
         build_manifest(tmp_path, tmp_path / "shards", 10)
+
+
+def test_prune_removes_temp_files_of_killed_writers(tmp_path):
+    write(tmp_path / "tables" / "figures" / "part-pmc00000000.parquet")
+    write(tmp_path / "tables" / "figures" / ".part-pmc00000000.parquet.abc.tmp")
+    removed = prune_stale_parts(tmp_path, {"pmc00000000"})
+    assert [os.path.basename(p) for p in removed] == [".part-pmc00000000.parquet.abc.tmp"]

@@ -159,13 +159,17 @@ def list_shards(shards_dir: str | os.PathLike) -> list[str]:
 
 
 def prune_stale_parts(output_dir: str | os.PathLike, shards: set[str]) -> list[str]:
-    """Delete per-shard outputs of shards that no longer exist (all their files were removed).
+    """Delete per-shard outputs of shards that no longer exist, and temp files of killed writers.
 
     Table folders are read as datasets (every part file), so a stale part would
     otherwise keep removed figures alive in the published tables.
     """
     removed = []
     root = Path(output_dir)
+    # Temporary files of writers killed mid-write (never read: readers glob *.parquet).
+    for leftover in sorted([*root.glob("tables/*/.*.tmp"), *root.glob("work/*/.*.tmp")]):
+        leftover.unlink()
+        removed.append(str(leftover))
     for part in sorted(root.glob("tables/*/part-*.parquet")):
         shard = part.stem[len("part-"):]
         if shard != "all" and shard not in shards:

@@ -20,6 +20,9 @@ import pyarrow.parquet as pq
 
 from pfocr_etl.schemas import schema as table_schema
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 WRITER_OPTIONS = dict(
     compression="zstd",
     compression_level=3,
@@ -60,6 +63,7 @@ def write_arrow(arrow: pa.Table, path: str | os.PathLike) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
+    os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; published tables must be readable
     try:
         pq.write_table(arrow.combine_chunks(), tmp_name, **WRITER_OPTIONS)
         os.replace(tmp_name, target)

@@ -29,7 +29,7 @@ rule summarize:
         unpack(published_tables),
         gmt=rules.write_gene_sets.output.gmt,
         references=rules.describe_references.output.references,
-        manifest=SHARDS_DIR,
+        manifest=shard_lists,
         code=package_modules(
             "report", "plots", "tableview", "genesets", "release", "parquet_io"
         ),
@@ -82,7 +82,7 @@ rule write_release_manifest:
         gmt=rules.write_gene_sets.output.gmt,
         datapackage=rules.write_datapackage.output.datapackage,
         references=rules.describe_references.output.references,
-        manifest=SHARDS_DIR,
+        manifest=shard_lists,
         code=package_modules("release", "tableview"),
     output:
         release=report(

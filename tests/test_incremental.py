@@ -1,0 +1,142 @@
+"""Incremental rebuilds: new or changed figures re-run only their shard and the gathers.
+
+The scheduled refresh is two invocations: the manifest checkpoint alone (forced), then
+the build. A plain `snakemake` also picks up added files, through the corpus folders'
+modification times.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_CORPUS, REPO, absolute_config, run_snakemake
+
+pytestmark = pytest.mark.slow
+GATHERS = {"gather_papers", "gather_genes", "gather_organisms", "write_gene_sets", "summarize",
+           "write_datapackage", "write_release_manifest", "all"}
+SHARD_JOBS = {"parse_shard", "map_genes_shard", "harmonize_organisms_shard"}
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True):
+    return run_snakemake(*args, "--snakefile", str(REPO / "Snakefile"), "--configfile", str(workdir / "config.yaml"),
+                         "--directory", str(workdir), "--cores", "2", "--config",
+                         "input_dir=corpus", "output_dir=out", "shard_width=1000", check=check)
+
+
+def planned_jobs(workdir: Path) -> dict[str, int]:
+    """Job counts of a dry run (after the manifest refresh): {rule: count}."""
+    proc = snakemake(workdir, "-n")
+    text = proc.stdout + proc.stderr
+    if "Nothing to be done" in text:
+        return {}
+    table = text.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
+
+
+def refresh_manifest(workdir: Path) -> None:
+    snakemake(workdir, "--forcerun", "build_manifest", "--until", "build_manifest")
+
+
+@pytest.fixture(scope="module")
+def base_build(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("base")
+    shutil.copytree(EXAMPLE_CORPUS, workdir / "corpus")
+    relative_config(workdir)
+    snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture
+def workdir(base_build, tmp_path):
+    """A copy of the built base (corpus, outputs and Snakemake metadata, mtimes kept)."""
+    target = tmp_path / "w"
+    shutil.copytree(base_build, target, symlinks=True)
+    return target
+
+
+def relative_config(workdir: Path) -> None:
+    """Config whose outputs (and references dir) are relative, so a copied workdir stays up to date."""
+    import yaml
+
+    config = absolute_config(workdir / "config.yaml")
+    data = yaml.safe_load(config.read_text())
+    data["references"]["dir"] = "references"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def parquet_files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in (root / "tables").rglob("*.parquet"))
+
+
+def assert_same_tables(built: Path, fresh: Path) -> None:
+    files = parquet_files(built)
+    assert files == parquet_files(fresh)
+    _, mismatch, errors = filecmp.cmpfiles(built, fresh, files, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def add_figure(corpus: Path, figid: str, template: str = "PMC2000001__example-inline-g1") -> None:
+    text = (corpus / "_figures" / f"{template}.md").read_text(encoding="utf-8")
+    pmcid = figid.split("__")[0]
+    text = text.replace(template, figid).replace(template.split("__")[0], pmcid)
+    (corpus / "_figures" / f"{figid}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_new_figure_reruns_only_its_shard_and_equals_a_fresh_build(workdir, tmp_path):
+    add_figure(workdir / "corpus", "PMC2000002__example-new-g1")
+    refresh_manifest(workdir)
+    jobs = planned_jobs(workdir)
+    assert {rule: n for rule, n in jobs.items() if rule in SHARD_JOBS} == {rule: 1 for rule in SHARD_JOBS}
+    assert set(jobs) <= SHARD_JOBS | GATHERS
+    snakemake(workdir)
+    assert planned_jobs(workdir) == {}
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(workdir / "corpus", fresh / "corpus")
+    relative_config(fresh)
+    snakemake(fresh)
+    assert_same_tables(workdir / "out", fresh / "out")
+
+
+def test_a_plain_run_picks_up_new_files_without_a_manual_step(workdir):
+    add_figure(workdir / "corpus", "PMC9000004__example-new-g2", template="PMC9000002__example-g1")
+    snakemake(workdir)
+    import pyarrow.dataset as ds
+
+    figids = ds.dataset(workdir / "out" / "tables" / "figures").to_table()["figid"].to_pylist()
+    assert "PMC9000004__example-new-g2" in figids
+
+
+def test_an_edited_figure_reruns_only_its_shard(workdir):
+    path = workdir / "corpus" / "_figures" / "PMC9000002__example-g1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("mouse hepatocytes", "murine hepatocytes"),
+                    encoding="utf-8")
+    refresh_manifest(workdir)
+    jobs = planned_jobs(workdir)
+    assert {rule: n for rule, n in jobs.items() if rule in SHARD_JOBS} == {rule: 1 for rule in SHARD_JOBS}
+
+
+def test_touching_files_without_changing_them_reruns_nothing(workdir):
+    for path in (workdir / "corpus").rglob("*"):
+        path.touch()
+    refresh_manifest(workdir)
+    assert planned_jobs(workdir) == {}
+
+
+def test_a_reference_change_reruns_exactly_what_depends_on_it(workdir):
+    config = (workdir / "config.yaml").read_text()
+    mouse = Path(re.search(r"10090: (\S+)", config).group(1))
+    edited = workdir / "Mus_musculus.gene_info"
+    shutil.copyfile(mouse, edited)
+    with open(edited, "a", encoding="utf-8") as handle:  # one more mouse gene
+        handle.write("10090\t99999999\tTestg1\t-\t-\t-\t-\t-\ttest gene\tprotein-coding\tTestg1\ttest gene\tO\t-\t-\t-\n")
+    (workdir / "config.yaml").write_text(config.replace(str(mouse), str(edited)))
+    jobs = planned_jobs(workdir)
+    assert "parse_shard" not in jobs and "build_taxonomy" not in jobs and "build_manifest" not in jobs
+    assert jobs["build_gene_reference"] == 1
+    assert jobs["map_genes_shard"] == jobs["harmonize_organisms_shard"] == 2
