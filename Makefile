@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= 4
 
-.PHONY: run test lint format clean-example
+.PHONY: run test lint format clean-example evaluate
 
 $(INSTALLED): requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,12 @@ format: $(INSTALLED)
 
 clean-example:
 	rm -rf results/example
+
+# Compare our gene mapping with PFOCR's published gene IDs on the shared sample (issue notes quote it).
+SHARED ?= ../shared
+evaluate: $(INSTALLED)
+	PYTHONPATH=scripts $(BIN)/python -m pfocr_etl.evaluate \
+	  --pfocr-dir $(SHARED)/pfocr-sample \
+	  --gene-info $(SHARED)/reference/ncbi-gene-human-2022/Homo_sapiens.gene_info.orgdb-2022-09-12.gz \
+	  --famplex-dir $(SHARED)/reference/famplex \
+	  --gene-history $(SHARED)/reference/ncbi-gene/ncbi_history_20260421.tsv

@@ -60,3 +60,15 @@ def test_every_rule_uses_a_conda_env_that_exists():
     for rule_file in sorted((REPO / "workflow" / "rules").glob("*.smk")):
         for env in re.findall(r'conda:\s*\n\s*"([^"]+)"', rule_file.read_text()):
             assert (rule_file.parent / env).resolve().is_file(), f"{rule_file.name}: {env}"
+
+
+def test_official_reference_config_is_valid():
+    """resources/references-ncbi.yaml merges into a config the schema accepts."""
+    import jsonschema
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    official = yaml.safe_load((REPO / "resources" / "references-ncbi.yaml").read_text())
+    config.update(official)
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    jsonschema.validate(config, schema)
+    assert set(map(int, official["references"]["gene_info"])) == set(official["organisms"])
