@@ -20,7 +20,7 @@ def parse_corpus(root, strict=False):
 def test_seed_000_gives_its_nine_gene_rows(tmp_path):
     tables = parse_corpus(place_seeds(tmp_path))
     figid = seed_figid("000")
-    genes = [g for g in tables.figure_genes if g["figid"] == figid]
+    genes = [g for g in tables.figure_genes.to_pylist() if g["figid"] == figid]
     assert len(genes) == 9
     assert {g["symbol"] for g in genes} == {"NFKB1", "VEGFC", "STAT3", "VEGFD", "VEGFB", "SOCS5", "VEGFA", "IL6",
                                             "PGF"}
@@ -79,10 +79,10 @@ def test_sample_record_kinds(figid, tmp_path):
     assert [f["figid"] for f in tables.figures] == [figid]
     for kind in ("genes", "chemicals", "diseases"):
         path = SAMPLE / "_data" / f"{figid}-{kind}.tsv"
-        rows = [r for r in getattr(tables, f"figure_{kind}") if r["evidence"] == f"{kind}_tsv"]
+        rows = [r for r in getattr(tables, f"figure_{kind}").to_pylist() if r["evidence"] == f"{kind}_tsv"]
         if path.exists():
-            _, tsv_rows = read_tsv(path.read_bytes(), kind)
-            assert sum(r["n_source_rows"] for r in rows) == len(tsv_rows)
+            _, numbers, _ = read_tsv(path.read_bytes(), kind)
+            assert sum(r["n_source_rows"] for r in rows) == len(numbers)
         else:
             assert rows == []
 
@@ -94,13 +94,13 @@ def test_inline_and_table_rows_of_an_old_record_are_both_kept():
              {"path": f"_data/{figid}-genes.tsv", "kind": "genes_tsv"},
              {"path": f"_data/{figid}-chemicals.tsv", "kind": "chemicals_tsv"}]
     tables = parse_shard(SAMPLE, files)
-    evidence = {g["evidence"] for g in tables.figure_genes}
+    evidence = {g["evidence"] for g in tables.figure_genes.to_pylist()}
     assert evidence == {"inline_list", "genes_tsv"}
-    inline_chem = [c for c in tables.figure_chemicals if c["evidence"] == "inline_list"]
+    inline_chem = [c for c in tables.figure_chemicals.to_pylist() if c["evidence"] == "inline_list"]
     assert {c["mesh_id"] for c in inline_chem} == {"D001920", "D007545"}
-    tsv_chem = [c for c in tables.figure_chemicals if c["evidence"] == "chemicals_tsv"]
+    tsv_chem = [c for c in tables.figure_chemicals.to_pylist() if c["evidence"] == "chemicals_tsv"]
     assert {c["chebi_id"] for c in tsv_chem} == {"CHEBI:3165", "CHEBI:64317"}
-    disease = [d for d in tables.figure_diseases if d["evidence"] == "inline_list"]
+    disease = [d for d in tables.figure_diseases.to_pylist() if d["evidence"] == "inline_list"]
     assert disease[0]["word"] == "Cancer" and disease[0]["mesh_id"] is None
 
 
@@ -108,19 +108,19 @@ def test_na_word_is_a_token_but_na_identifiers_are_null():
     require_shared(SAMPLE)
     hits = []
     for path in sorted((SAMPLE / "_data").glob("*-genes.tsv")):
-        _, rows = read_tsv(path.read_bytes(), "genes")
-        if any(cells["word"] == "NA" for _, cells in rows):
+        _, _, columns = read_tsv(path.read_bytes(), "genes")
+        if "NA" in columns["word"]:
             hits.append(path)
     if not hits:
         pytest.skip("no literal NA word in this sample")
     figid = hits[0].name[: -len("-genes.tsv")]
     tables = parse_shard(SAMPLE, [{"path": f"_figures/{figid}.md", "kind": "figure"},
                                   {"path": f"_data/{hits[0].name}", "kind": "genes_tsv"}])
-    na_rows = [g for g in tables.figure_genes if g["word"] == "NA"]
+    na_rows = [g for g in tables.figure_genes.to_pylist() if g["word"] == "NA"]
     assert na_rows
-    symbol_na = [g for g in tables.figure_genes if g["symbol"] is None]
+    symbol_na = [g for g in tables.figure_genes.to_pylist() if g["symbol"] is None]
     assert all(g["ncbigene_id"] is None or isinstance(g["ncbigene_id"], int) for g in symbol_na)
-    assert not any(g["symbol"] == "NA" or g["lexicon_term"] == "NA" for g in tables.figure_genes)
+    assert not any(g["symbol"] == "NA" or g["lexicon_term"] == "NA" for g in tables.figure_genes.to_pylist())
 
 
 def test_duplicate_tsv_rows_collapse_with_a_count(tmp_path):
@@ -132,7 +132,7 @@ def test_duplicate_tsv_rows_collapse_with_a_count(tmp_path):
         "9606\tIL-1β\tIL1B\tIL1B\t3553\tncbigene_symbol\t4\n"
         "9606\tIL-1β\tIL1B\tIL1B\t3553\tncbigene_symbol\tNA\n"
         "10090\tIL-1β\tIL1B\tIl1b\t16176\tncbigene_symbol\t2\n", encoding="utf-8")
-    genes = parse_corpus(tmp_path).figure_genes
+    genes = parse_corpus(tmp_path).figure_genes.to_pylist()
     assert [(g["symbol"], g["taxon_id"], g["n_source_rows"], g["source_line"]) for g in genes] == [
         ("IL1B", 9606, 2, 2), ("Il1b", 10090, 1, 4)]
 
@@ -160,7 +160,7 @@ def test_every_bad_input_kind_is_rejected_and_good_records_survive(tmp_path):
     assert year_row["year"] is None
     assert not figids & {figid for figid, _ in BAD_FIGURES.values()}
     assert all(row["detail"] for row in tables.rejected)
-    assert any(g["word"] == "NA" for g in tables.figure_genes)  # the token survives in a good table
+    assert any(g["word"] == "NA" for g in tables.figure_genes.to_pylist())  # the token survives in a good table
 
 
 def test_strict_mode_raises_at_the_first_bad_file(tmp_path):
@@ -197,9 +197,25 @@ def test_manifest_shards_by_pmc_number(tmp_path):
 
 def test_keyword_only_records_offer_their_keywords_as_gene_words(tmp_path):
     tables = parse_corpus(place_seeds(tmp_path))
-    seed3 = [g for g in tables.figure_genes if g["figid"] == seed_figid("003")]
+    seed3 = [g for g in tables.figure_genes.to_pylist() if g["figid"] == seed_figid("003")]
     assert {g["evidence"] for g in seed3} == {"keywords"}
     words = {g["word"] for g in seed3}
     assert {"STAT3", "Stat3", "stat3", "Breast cancer"} <= words
-    assert not any(g["evidence"] == "keywords" for g in tables.figure_genes
+    assert not any(g["evidence"] == "keywords" for g in tables.figure_genes.to_pylist()
                    if g["figid"] in (seed_figid("000"), seed_figid("002")))  # inline lists say it all
+
+
+def test_tsv_rows_with_bad_ids_are_skipped_and_listed(tmp_path):
+    (tmp_path / "_figures").mkdir()
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_figures" / "PMC1__f.md").write_text("---\nfigid: PMC1__f\n---\n", encoding="utf-8")
+    (tmp_path / "_data" / "PMC1__f-genes.tsv").write_text(
+        "organism_id\tword\tmatch\tncbigene_symbol\tncbigene_id\tsource\n"
+        "9606\tSTAT3\tSTAT3\tSTAT3\t6774.0\tncbigene_symbol\n"
+        "9606\tJAK\tJAK\tJAK1\tnot-an-id\tfamplex_relations\n"
+        "9606\t \tX\tX\t1\tncbigene_symbol\n", encoding="utf-8")
+    tables = parse_corpus(tmp_path)
+    assert [(g["word"], g["ncbigene_id"]) for g in tables.figure_genes.to_pylist()] == [("STAT3", 6774)]
+    [rejection] = tables.rejected
+    assert rejection["reason"] == "invalid_tsv_row" and rejection["action"] == "rows_skipped"
+    assert "2 of 3 rows" in rejection["detail"] and "3, 4" in rejection["detail"]

@@ -94,7 +94,7 @@ def parse_shard(input_dir: PathLike, shard_list: PathLike, outputs: Mapping[str,
     from pfocr_etl.parse import write_shard
 
     tables = write_shard(input_dir, shard_list, outputs, strict)
-    return {name: len(getattr(tables, name)) for name in outputs}
+    return {name: tables.count(name) for name in outputs}
 
 
 def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[str, PathLike],

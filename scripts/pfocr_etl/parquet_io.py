@@ -45,7 +45,7 @@ def to_table(rows: Sequence[dict] | pa.Table, table: str) -> pa.Table:
 def sort_table(data: pa.Table, keys: Sequence[str]) -> pa.Table:
     if data.num_rows < 2 or not keys:
         return data
-    indices = pc.sort_indices(data, sort_keys=[(k, "ascending") for k in keys], null_placement="at_end")
+    indices = pc.sort_indices(data, sort_keys=[(k, "ascending", "at_end") for k in keys])
     return data.take(indices)
 
 

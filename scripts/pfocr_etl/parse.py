@@ -28,17 +28,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from pfocr_etl import errors
 from pfocr_etl.frontmatter import load_front_matter, split_front_matter
-from pfocr_etl.nulls import int_or_none, is_null, null_if_sentinel, text_or_none
+from pfocr_etl.nulls import NULL_SENTINELS, int_or_none, is_null, null_if_sentinel, text_or_none
+from pfocr_etl.schemas import schema
 
 # A record expanding to more YAML nodes than this is an alias bomb ("billion laughs").
 MAX_YAML_NODES = 200_000
 YEAR_RANGE = (1800, 2100)
 
 INLINE_KEYS = ("genes", "chemicals", "diseases")
+MENTION_TABLES = {"genes": "figure_genes_raw", "chemicals": "figure_chemicals", "diseases": "figure_diseases"}
 TABLE_KINDS = {"genes_tsv": "genes", "chemicals_tsv": "chemicals", "diseases_tsv": "diseases"}
 REQUIRED_TSV_COLUMNS = {
     "genes": ("word", "ncbigene_symbol", "ncbigene_id"),
@@ -217,10 +221,14 @@ def prefixed_curie(value: object, prefix: str) -> str | None:
 class ShardTables:
     """Rows of every table produced from one shard's files."""
 
+    def count(self, table: str) -> int:
+        value = getattr(self, table)
+        return value.num_rows if isinstance(value, pa.Table) else len(value)
+
     figures: list[dict] = field(default_factory=list)
-    figure_genes: list[dict] = field(default_factory=list)
-    figure_chemicals: list[dict] = field(default_factory=list)
-    figure_diseases: list[dict] = field(default_factory=list)
+    figure_genes: pa.Table | None = None  # mention tables are Arrow: a shard has ~10^5-10^6 rows
+    figure_chemicals: pa.Table | None = None
+    figure_diseases: pa.Table | None = None
     papers: list[dict] = field(default_factory=list)
     paper_references: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
@@ -388,8 +396,8 @@ def inline_mentions(record: FigureRecord, rejections: errors.RejectionLog) -> di
     return out
 
 
-def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header and (line number, row dict) pairs; raises RecordError on bad layout."""
+def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, list[str]]]:
+    """Header, line numbers and cells by column name; raises RecordError on a bad layout."""
     text = decode_text(data)
     lines = text.split("\n")
     while lines and not lines[-1].strip():
@@ -399,62 +407,112 @@ def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[tuple[int, dict]]]
     if missing:
         raise RecordError("tsv_missing_columns",
                           f"{kind} table lacks column(s) {', '.join(missing)} (header: {', '.join(header)})")
-    rows = []
+    width = len(header)
+    numbers, rows = [], []
     for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
         cells = line.split("\t")
-        if len(cells) != len(header):
-            raise RecordError("tsv_ragged_row",
-                              f"line {number} has {len(cells)} fields but the header has {len(header)}")
-        rows.append((number, dict(zip(header, cells))))
-    return header, rows
+        if len(cells) != width:
+            if not line.strip():
+                continue
+            raise RecordError("tsv_ragged_row", f"line {number} has {len(cells)} fields but the header has {width}")
+        numbers.append(number)
+        rows.append(cells)
+    columns = dict(zip(header, map(list, zip(*rows)))) if rows else {name: [] for name in header}
+    return header, numbers, columns
 
 
-def tsv_gene_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
-    return _mention(figid, relpath, "genes_tsv", line,
-                    word=word_text(cells["word"]),
-                    lexicon_term=identifier_text(cells.get("match")),
-                    lexicon_source=identifier_text(cells.get("source")),
-                    ncbigene_id=int_or_none(cells.get("ncbigene_id")),
-                    symbol=identifier_text(cells.get("ncbigene_symbol")),
-                    taxon_id=int_or_none(cells.get("organism_id")))
-
-
-def tsv_chemical_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
-    return _mention(figid, relpath, "chemicals_tsv", line, word=word_text(cells["word"]),
-                    name=identifier_text(cells.get("name")), mesh_id=mesh_accession(cells.get("mesh")),
-                    chebi_id=prefixed_curie(cells.get("chebi"), "CHEBI"))
-
-
-def tsv_disease_row(cells: dict, figid: str, relpath: str, line: int) -> dict:
-    return _mention(figid, relpath, "diseases_tsv", line, word=word_text(cells["word"]),
-                    name=identifier_text(cells.get("name")), mesh_id=mesh_accession(cells.get("mesh")),
-                    doid=prefixed_curie(cells.get("doid"), "DOID"))
-
-
-TSV_ROW_BUILDERS: dict[str, Callable[[dict, str, str, int], dict]] = {
-    "genes": tsv_gene_row, "chemicals": tsv_chemical_row, "diseases": tsv_disease_row,
+# Output column -> (TSV column, conversion), per table kind. Conversions are vectorised
+# (Arrow compute over a whole shard), since a shard holds hundreds of thousands of rows.
+TSV_COLUMNS = {
+    "genes": {"word": ("word", "word"), "lexicon_term": ("match", "text"), "lexicon_source": ("source", "text"),
+              "ncbigene_id": ("ncbigene_id", "integer"), "symbol": ("ncbigene_symbol", "text"),
+              "taxon_id": ("organism_id", "integer")},
+    "chemicals": {"word": ("word", "word"), "name": ("name", "text"), "mesh_id": ("mesh", "mesh"),
+                  "chebi_id": ("chebi", "chebi")},
+    "diseases": {"word": ("word", "word"), "name": ("name", "text"), "mesh_id": ("mesh", "mesh"),
+                 "doid": ("doid", "doid")},
 }
+_SENTINELS = pa.array(sorted(NULL_SENTINELS), pa.string())
+_INTEGER = r"^[+-]?[0-9]+(\.0*)?$"
 
 
-def table_mentions(data: bytes, kind: str, figid: str, relpath: str,
-                   rejections: errors.RejectionLog) -> list[dict]:
-    """Rows of one ``_data`` TSV; raises RecordError when the file is unusable."""
-    _header, rows = read_tsv(data, kind)
-    out, bad = [], []
-    for line, cells in rows:
-        try:
-            row = TSV_ROW_BUILDERS[kind](cells, figid, relpath, line)
-            if row["word"] is None:
-                raise ValueError("empty word")
-            out.append(row)
-        except ValueError as exc:
-            bad.append(f"line {line}: {exc}")
-    if bad:
-        rejections.add(relpath, "invalid_tsv_row", f"{len(bad)} of {len(rows)} rows skipped ({'; '.join(bad[:3])})",
-                       errors.ROWS_SKIPPED)
-    return out
+def _null_sentinels(values: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.is_in(trimmed, value_set=_SENTINELS), pa.scalar(None, pa.string()), trimmed)
+
+
+def _curie(values: pa.Array, prefix: str) -> pa.Array:
+    local = pc.replace_substring_regex(_null_sentinels(values), f"(?i)^{prefix}:", "")
+    return pc.binary_join_element_wise(pa.scalar(f"{prefix.upper()}:"), local, "")
+
+
+def _convert(values: pa.Array, conversion: str) -> tuple[pa.Array, pa.Array | None]:
+    """Converted column and, for conversions that can fail, a mask of invalid rows."""
+    if conversion == "word":  # kept as written; only an empty word is unusable
+        return values, pc.equal(pc.utf8_trim_whitespace(values), "")
+    if conversion == "text":
+        return _null_sentinels(values), None
+    if conversion == "integer":
+        text = _null_sentinels(values)
+        valid = pc.match_substring_regex(text, _INTEGER)
+        digits = pc.replace_substring_regex(text, r"\.0*$", "")
+        numbers = pc.cast(pc.if_else(valid, digits, pa.scalar(None, pa.string())), pa.int64())
+        return numbers, pc.fill_null(pc.invert(valid), False)
+    if conversion == "mesh":
+        return pc.replace_substring_regex(_null_sentinels(values), "(?i)^mesh:", ""), None
+    return _curie(values, {"chebi": "chebi", "doid": "doid"}[conversion]), None
+
+
+class TsvRows:
+    """Cells of every ``_data`` table of one kind in a shard, converted and collapsed at once."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.source_columns = {source for source, _ in TSV_COLUMNS[kind].values()}
+        self.cells: dict[str, list] = {name: [] for name in self.source_columns}
+        self.figid: list[str] = []
+        self.source_path: list[str] = []
+        self.source_line: list[int] = []
+
+    def add(self, figid: str, relpath: str, numbers: list[int], columns: dict[str, list[str]]) -> None:
+        count = len(numbers)
+        for name in self.source_columns:
+            self.cells[name].extend(columns.get(name) or [None] * count)
+        self.figid.extend([figid] * count)
+        self.source_path.extend([relpath] * count)
+        self.source_line.extend(numbers)
+
+    def table(self, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
+        """Rows of accepted figures, converted; identical rows of a file collapsed with a count."""
+        outputs = TSV_COLUMNS[self.kind]
+        columns = {"figid": pa.array(self.figid, pa.string())}
+        invalid = pa.array([False] * len(self.figid), pa.bool_())
+        for output, (source, conversion) in outputs.items():
+            values, bad = _convert(pa.array(self.cells[source], pa.string()), conversion)
+            columns[output] = values
+            if bad is not None:
+                invalid = pc.or_(invalid, bad)
+        columns["source_path"] = pa.array(self.source_path, pa.string())
+        columns["source_line"] = pa.array(self.source_line, pa.int32())
+        rows = pa.table(columns)
+        self._reject_invalid(rows, invalid, rejections)
+        keep = pc.and_(pc.invert(invalid), pc.is_in(rows["figid"], value_set=pa.array(sorted(accepted), pa.string())))
+        rows = rows.filter(keep)
+        keys = ["source_path", "figid", *outputs]
+        collapsed = rows.group_by(keys, use_threads=False).aggregate([("source_line", "min"), ("source_line", "count")])
+        return collapsed.rename_columns([*keys, "source_line", "n_source_rows"]).append_column(
+            "evidence", pa.array([f"{self.kind}_tsv"] * collapsed.num_rows, pa.string()))
+
+    def _reject_invalid(self, rows: pa.Table, invalid: pa.Array, rejections: errors.RejectionLog) -> None:
+        bad = rows.filter(invalid).select(["source_path", "source_line"]).to_pylist()
+        by_file: dict[str, list[int]] = {}
+        for row in bad:
+            by_file.setdefault(row["source_path"], []).append(row["source_line"])
+        totals = dict(zip(*[r.to_pylist() for r in pc.value_counts(rows["source_path"]).flatten()]))
+        for relpath, lines in sorted(by_file.items()):
+            rejections.add(relpath, "invalid_tsv_row",
+                           f"{len(lines)} of {totals[relpath]} rows skipped (empty word or non-integer ID "
+                           f"on line(s) {', '.join(map(str, lines[:5]))})", errors.ROWS_SKIPPED)
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
@@ -511,7 +569,8 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
     out = ShardTables()
     accepted: dict[str, str] = {}  # figid -> source path
     figure_rows: dict[str, dict[str, list[dict]]] = {}
-    table_rows: dict[str, list[tuple[str, str, list[dict]]]] = {}  # figid -> [(path, kind, rows)]
+    table_files: dict[str, list[str]] = {}  # figid -> its _data table paths
+    tsv_rows = {kind: TsvRows(kind) for kind in TSV_COLUMNS}
 
     for entry in sorted(shard_files, key=lambda e: e["path"]):
         relpath, kind = entry["path"], entry["kind"]
@@ -532,8 +591,9 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
                     out.papers.append(paper)
             elif kind in TABLE_KINDS:
                 figid = table_figid(relpath)
-                rows = table_mentions(data, TABLE_KINDS[kind], figid, relpath, rejections)
-                table_rows.setdefault(figid, []).append((relpath, TABLE_KINDS[kind], rows))
+                _header, numbers, columns = read_tsv(data, TABLE_KINDS[kind])
+                tsv_rows[TABLE_KINDS[kind]].add(figid, relpath, numbers, columns)
+                table_files.setdefault(figid, []).append(relpath)
             elif kind == "article":
                 text = decode_text(data)
                 article = articles.parse_article(text, is_html=relpath.lower().endswith((".html", ".htm")))
@@ -550,28 +610,28 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
         except OSError as exc:
             rejections.add(relpath, "unreadable_file", f"cannot read the file: {exc.strerror or exc}")
 
-    for figid, tables in sorted(table_rows.items()):
-        for relpath, kind, rows in tables:
-            if figid not in accepted:
-                figure_path = f"_figures/{figid}.md"
-                rejected_figure = any(r.source_path == figure_path for r in rejections.rejections)
-                reason, detail = (("figure_rejected", f"its figure record {figure_path} was rejected")
-                                  if rejected_figure else
-                                  ("orphan_table", f"no figure record {figure_path} in the corpus"))
-                rejections.add(relpath, reason, detail)
-                continue
-            figure_rows[figid][kind].extend(rows)
+    for figid, paths in sorted(table_files.items()):
+        if figid in accepted:
+            continue
+        figure_path = f"_figures/{figid}.md"
+        rejected_figure = any(r.source_path == figure_path for r in rejections.rejections)
+        reason, detail = (("figure_rejected", f"its figure record {figure_path} was rejected") if rejected_figure
+                          else ("orphan_table", f"no figure record {figure_path} in the corpus"))
+        for relpath in paths:
+            rejections.add(relpath, reason, detail)
 
     for record_row in out.figures:
         figid = record_row["figid"]
-        if record_row["record_format"] == "data_tables" and figid not in table_rows:
+        if record_row["record_format"] == "data_tables" and figid not in table_files:
             figure_rows[figid]["genes"].extend(keyword_mentions(record_row))
 
-    for figid in sorted(figure_rows):
-        mentions = figure_rows[figid]
-        out.figure_genes.extend(_collapse(mentions["genes"], GENE_KEYS))
-        out.figure_chemicals.extend(_collapse(mentions["chemicals"], CHEMICAL_KEYS))
-        out.figure_diseases.extend(_collapse(mentions["diseases"], DISEASE_KEYS))
+    collapse_keys = {"genes": GENE_KEYS, "chemicals": CHEMICAL_KEYS, "diseases": DISEASE_KEYS}
+    for kind, keys in collapse_keys.items():
+        listed = [row for figid in sorted(figure_rows) for row in _collapse(figure_rows[figid][kind], keys)]
+        table = MENTION_TABLES[kind]
+        from_lists = pa.Table.from_pylist(listed, schema=schema(table))
+        from_tsvs = tsv_rows[kind].table(set(accepted), rejections).select(schema(table).names).cast(schema(table))
+        setattr(out, f"figure_{kind}", pa.concat_tables([from_lists, from_tsvs]))
     out.rejected = rejections.rows()
     return out
 

@@ -9,7 +9,12 @@
     packages in ``requirements.txt``. The only time stamp is ``built_at`` (taken
     from the ``built_at`` argument, else ``$PFOCR_BUILT_AT``, else
     ``$SOURCE_DATE_EPOCH``, else the clock); ``content_sha256`` hashes everything
-    else, so two builds of the same inputs compare equal by that one field.
+    else, so two builds of the same inputs compare equal by that one field. The
+    report files carry run times (``metrics.json`` key ``runtime``, the
+    ``summary.html`` section ``runtime``), so their entries also get a
+    ``stable_sha256`` of the file without them, and ``content_sha256`` uses that
+    instead of their ``sha256`` and ``bytes`` (which :func:`verify_release` still
+    checks).
 
 ``datapackage.json``
     One tabular resource per table folder (its Parquet part files as a
@@ -48,6 +53,7 @@ import pyarrow.parquet as pq
 
 from pfocr_etl import __version__
 from pfocr_etl.genesets import confident_condition, gmt_line_count
+from pfocr_etl.manifest import sha256_file
 from pfocr_etl.schemas import TABLE_COLUMNS
 from pfocr_etl.tableview import TableSet, part_files, tables_in
 
@@ -82,14 +88,6 @@ PRIMARY_KEYS = {"figures": ["figid"], "organisms": ["taxon_id"], "genes": ["ncbi
 # =============================================================================
 # Small helpers
 # =============================================================================
-
-def sha256_file(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _canonical(data) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -207,9 +205,50 @@ def load_references(references_json: str | os.PathLike | None) -> dict | None:
 # release.json
 # =============================================================================
 
+# Time-dependent parts of the report files (pfocr_etl.report): left out of their stable_sha256.
+METRICS_TIME_KEYS = ("runtime",)
+HTML_TIME_SECTIONS = ("runtime",)
+
+
+def stable_sha256(path: str | os.PathLike) -> str | None:
+    """sha256 of a report file without its run times; None for other files.
+
+    ``*.json`` with a top-level ``runtime`` key (metrics.json): the canonical JSON
+    without the keys in :data:`METRICS_TIME_KEYS`. ``*.html`` with a
+    ``<section id="runtime"`` (summary.html): the bytes with those sections cut out.
+    """
+    path = Path(path)
+    if path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or not any(k in data for k in METRICS_TIME_KEYS):
+            return None
+        return hashlib.sha256(_canonical({k: v for k, v in data.items() if k not in METRICS_TIME_KEYS})).hexdigest()
+    if path.suffix == ".html":
+        text = path.read_bytes()
+        found = False
+        for section in HTML_TIME_SECTIONS:
+            start = text.find(f'<section id="{section}"'.encode())
+            if start < 0:
+                continue
+            end = text.find(b"</section>", start)
+            if end < 0:
+                return None
+            text = text[:start] + text[end + len(b"</section>"):]
+            found = True
+        return hashlib.sha256(text).hexdigest() if found else None
+    return None
+
+
 def describe_output(path: Path, output_dir: Path) -> dict:
     rel = path.relative_to(output_dir).as_posix()
     entry = {"path": rel, "bytes": path.stat().st_size, "sha256": sha256_file(path), "rows": None}
+    if rel.startswith("report/"):
+        stable = stable_sha256(path)
+        if stable:
+            entry["stable_sha256"] = stable
     if path.suffix == ".parquet":
         entry["kind"] = "parquet"
         entry["rows"] = pq.ParquetFile(path).metadata.num_rows
@@ -224,9 +263,17 @@ def describe_output(path: Path, output_dir: Path) -> dict:
 
 
 def content_sha256(manifest: Mapping) -> str:
-    """sha256 of the canonical JSON of the manifest without ``built_at`` and ``content_sha256``."""
-    return hashlib.sha256(_canonical({k: v for k, v in manifest.items()
-                                      if k not in ("built_at", "content_sha256")})).hexdigest()
+    """sha256 of the canonical JSON of the manifest without ``built_at`` and ``content_sha256``.
+
+    Outputs with a ``stable_sha256`` (report files holding run times) count by it,
+    not by their ``sha256`` and ``bytes``.
+    """
+    content = {k: v for k, v in manifest.items() if k not in ("built_at", "content_sha256")}
+    if isinstance(content.get("outputs"), list):
+        content["outputs"] = [{k: v for k, v in e.items() if k not in ("sha256", "bytes")}
+                              if isinstance(e, Mapping) and e.get("stable_sha256") else e
+                              for e in content["outputs"]]
+    return hashlib.sha256(_canonical(content)).hexdigest()
 
 
 def build_release_manifest(output_dir: str | os.PathLike, manifest_dir: str | os.PathLike | None,
@@ -287,8 +334,8 @@ def verify_release(output_dir: str | os.PathLike, release_path: str | os.PathLik
             problems.append(f"{entry['path']}: missing")
             continue
         now = describe_output(path, out_dir)
-        for key in ("bytes", "sha256", "rows"):
-            if now[key] != entry.get(key):
+        for key in ("bytes", "sha256", "rows", "stable_sha256"):
+            if now.get(key) != entry.get(key):
                 problems.append(f"{entry['path']}: {key} is {now[key]}, release.json says {entry.get(key)}")
     return problems
 

@@ -1,0 +1,166 @@
+"""Whole-pipeline benchmark (issue 6): run by hand, results go into the issue notes.
+
+    .venv/bin/python benchmarks/bench_pipeline.py --n 100000 --work /tmp/bench100k [--skip-incremental]
+
+Measures, side by side in one run on this machine:
+
+1. baseline: python-frontmatter parsing every generated record on one core (what peers do);
+2. full build: ``snakemake --cores 2`` on the same corpus (all stages, tables, report, gene sets);
+3. job count, and the largest peak RSS of any job (Snakemake ``benchmark:`` files);
+4. no-change runs: ``snakemake -n`` and a real run on the finished build;
+5. incremental: add 1% new figures (new, higher PMC numbers), refresh the manifest and rebuild;
+   the rebuild's wall time as a share of the full build, and whether every Parquet file equals
+   a from-scratch build of the grown corpus.
+
+The corpus comes from :mod:`pfocr_etl.synthetic` (deterministic by seed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def timed(label: str, func, *args, **kwargs):
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    print(f"{label:<46} {seconds:9.1f} s", flush=True)
+    return result, seconds
+
+
+def baseline_parse(corpus: Path) -> int:
+    """python-frontmatter over every record, one process (one core)."""
+    import frontmatter
+
+    count = 0
+    for path in sorted((corpus / "_figures").glob("*.md")):
+        frontmatter.loads(path.read_text(encoding="utf-8"))
+        count += 1
+    return count
+
+
+def snakemake(workdir: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess:
+    command = [SNAKEMAKE, *args, "--snakefile", str(REPO / "Snakefile"), "--configfile",
+               str(workdir / "config.yaml"), "--directory", str(workdir), "--cores", str(cores),
+               "--config", "input_dir=corpus", "output_dir=out"]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake failed:\n{proc.stderr[-5000:]}")
+    return proc
+
+
+def prepare(workdir: Path, n: int, seed: int, start_pmc: int | None = None) -> Path:
+    from conftest import absolute_config
+    from pfocr_etl.synthetic import generate_corpus
+
+    import yaml
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = absolute_config(workdir / "config.yaml")
+    data = yaml.safe_load(config.read_text())
+    data["references"]["dir"] = "references"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    if not (workdir / "corpus" / "_figures").exists():
+        timed(f"generate {n} records", generate_corpus, workdir / "corpus", n, seed)
+    return workdir / "corpus"
+
+
+def job_stats(workdir: Path) -> tuple[int, float]:
+    """Jobs that ran (benchmark files) and the largest max_rss (MB) among them."""
+    files = list((workdir / "out" / "benchmarks").rglob("*.tsv"))
+    peak = 0.0
+    for path in files:
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                try:
+                    peak = max(peak, float(row["max_rss"]))
+                except (KeyError, ValueError):
+                    pass
+    return len(files), peak
+
+
+def count_jobs(log: str) -> int:
+    table = log.split("Job stats:", 1)[1].split("\n\n", 1)[0] if "Job stats:" in log else ""
+    for line in table.splitlines():
+        if line.startswith("total"):
+            return int(line.split()[1])
+    return 0
+
+
+def parquet_files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in (root / "tables").rglob("*.parquet"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--skip-incremental", action="store_true")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {os.cpu_count()} cores; corpus: {args.n} records (seed {args.seed})")
+    workdir = args.work / "full"
+    corpus = prepare(workdir, args.n, args.seed)
+    # References are built once per release; build them first so both timings below are the corpus work.
+    snakemake(workdir, str(workdir / "out" / "references.json"))
+
+    _, baseline = timed("baseline: python-frontmatter parse, 1 core", baseline_parse, corpus)
+    proc, full = timed("pipeline: snakemake --cores 2 (all stages)", snakemake, workdir)
+    jobs = count_jobs(proc.stdout + proc.stderr)
+    ran, peak_rss = job_stats(workdir)
+    print(f"{'jobs in the full build':<46} {jobs:9d}")
+    print(f"{'largest peak RSS of one job':<46} {peak_rss:9.0f} MB")
+    print(f"ratio pipeline / baseline parse: {full / baseline:.2f} (target < 1)")
+
+    _, dry = timed("no-change: snakemake -n", snakemake, workdir, "-n")
+    _, noop = timed("no-change: snakemake (real run)", snakemake, workdir)
+
+    if args.skip_incremental:
+        return 0
+    from pfocr_etl.synthetic import generate_corpus
+
+    extra = max(1, args.n // 100)
+    grown = args.work / "grown"
+    if grown.exists():
+        shutil.rmtree(grown)
+    timed(f"generate {extra} new records (1%)", generate_corpus, args.work / "new", extra, args.seed + 1,
+          start_pmc=12_100_000)
+    for sub in ("_figures", "_data"):
+        for path in (args.work / "new" / sub).glob("*"):
+            shutil.copy2(path, corpus / sub / path.name)
+    _, manifest = timed("incremental: manifest refresh", snakemake, workdir, "--forcerun", "build_manifest",
+                        "--until", "build_manifest")
+    proc, rebuild = timed("incremental: rebuild", snakemake, workdir)
+    print(f"{'incremental jobs':<46} {count_jobs(proc.stdout + proc.stderr):9d}")
+    print(f"incremental share of the full build: {(manifest + rebuild) / full:.1%} (target <= 15%)")
+
+    prepare(grown, args.n, args.seed)
+    shutil.rmtree(grown / "corpus")
+    shutil.copytree(corpus, grown / "corpus")
+    snakemake(grown, str(grown / "out" / "references.json"))
+    timed("from scratch on the grown corpus", snakemake, grown)
+    files = parquet_files(workdir / "out")
+    same = files == parquet_files(grown / "out")
+    _, mismatch, errors = filecmp.cmpfiles(workdir / "out", grown / "out", files, shallow=False)
+    print(f"incremental == from scratch: {same and not mismatch and not errors} "
+          f"({len(files)} Parquet files, {len(mismatch)} differ)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
