@@ -100,7 +100,7 @@ def test_gene_mapping_quality(built):
     g = m["gene_mapping"]
     assert g["mentions"] == len(fg)
     mapped = fg[fg["match_tier"] != "pfocr_recorded"]
-    assert g["recorded_rows"] == len(fg) - len(mapped) == 3 and g["mapped_rows"] == len(mapped)
+    assert g["recorded_rows"] == len(fg) - len(mapped) == 5 and g["mapped_rows"] == len(mapped)
     tiers = Counter(mapped["match_tier"].fillna("(none)"))
     assert "pfocr_recorded" not in tiers
     assert {t["match_tier"]: t["mentions"] for t in g["match_tiers"]} == dict(tiers)

@@ -334,9 +334,10 @@ def verify_release(output_dir: str | os.PathLike, release_path: str | os.PathLik
             problems.append(f"{entry['path']}: missing")
             continue
         now = describe_output(path, out_dir)
-        for key in ("bytes", "sha256", "rows", "stable_sha256"):
+        # stable_sha256 only when recorded (release.json files written before it existed lack it)
+        for key in ("bytes", "sha256", "rows", *(("stable_sha256",) if "stable_sha256" in entry else ())):
             if now.get(key) != entry.get(key):
-                problems.append(f"{entry['path']}: {key} is {now[key]}, release.json says {entry.get(key)}")
+                problems.append(f"{entry['path']}: {key} is {now.get(key)}, release.json says {entry.get(key)}")
     return problems
 
 

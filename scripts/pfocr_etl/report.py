@@ -38,6 +38,18 @@ ORGANISM_STATUS_LABELS = {
 }
 
 ID_LABELS = {"mesh_id": "MeSH", "chebi_id": "ChEBI", "doid": "DOID"}
+DISAGREEMENTS_LISTED = 50
+DASH = "\u2013"
+DISAGREEMENTS_ANCHOR = "organism-disagreements"
+DISAGREEMENTS_TITLE = "Genes-TSV organism IDs that disagree with the harmonized organism"
+# organism_disagreements.reason (pfocr_etl.organisms.genes_tsv_disagreements)
+DISAGREEMENT_REASONS = {
+    "merged_id": "TSV taxon ID was merged into another",
+    "deleted_id": "TSV taxon ID was deleted from NCBI Taxonomy",
+    "unknown_id": "TSV taxon ID is not in NCBI Taxonomy",
+    "gene_symbols": "our gene mapper placed the word in another organism",
+    "primary": "the figure's primary organism differs",
+}
 RECORDED_TIER = "pfocr_recorded"  # pfocr_etl.genes: PFOCR's own recorded rows, kept for audit
 
 PathLike = str | os.PathLike
@@ -141,17 +153,25 @@ def _organisms(ts: TableSet, top_n: int) -> dict:
                      + ": conflicting share not available")
     if not has_unresolved:
         notes.append(ts.why_missing("figure_organisms", "figid", "status") + ": unresolved share not available")
+    # figure_primary_organisms.primary_status (resolved / unresolved / missing) says why a figure
+    # has no primary organism; older tables lack it, then unresolved names in figure_organisms decide.
+    has_status = ts.has("figure_primary_organisms", "figid", "primary_status")
+    status_sql = ("(SELECT figid, min(primary_status) AS primary_status FROM figure_primary_organisms GROUP BY figid)"
+                  if has_status else "(SELECT NULL::VARCHAR AS figid, NULL::VARCHAR AS primary_status)")
     per_figure = (f"SELECT p.figid, p.primary_taxon_id, coalesce(c.conflicting, FALSE) AS conflicting, "
-                  f"coalesce(u.unresolved, FALSE) AS unresolved FROM ({primary}) p "
-                  f"LEFT JOIN {conflict_sql} c USING (figid) LEFT JOIN {unresolved_sql} u USING (figid)")
+                  f"coalesce(u.unresolved, FALSE) AS unresolved, s.primary_status FROM ({primary}) p "
+                  f"LEFT JOIN {conflict_sql} c USING (figid) LEFT JOIN {unresolved_sql} u USING (figid) "
+                  f"LEFT JOIN {status_sql} s USING (figid)")
+    no_primary = ("CASE WHEN primary_status = 'unresolved' THEN 'unresolved' "
+                  "WHEN primary_status IS NULL AND unresolved THEN 'unresolved' ELSE 'none' END")
     status_rows = dict(ts.query(
         f"SELECT CASE WHEN primary_taxon_id IS NOT NULL AND conflicting THEN 'conflicting' "
-        f"WHEN primary_taxon_id IS NOT NULL THEN 'resolved' WHEN unresolved THEN 'unresolved' ELSE 'none' END AS s, "
+        f"WHEN primary_taxon_id IS NOT NULL THEN 'resolved' ELSE {no_primary} END AS s, "
         f"count(*) FROM ({per_figure}) GROUP BY s"))
     labels = dict(ORGANISM_STATUS_LABELS)
     if not has_conflict:
         del labels["conflicting"]
-    if not has_unresolved:  # cannot tell unresolved names from none
+    if not has_unresolved and not has_status:  # cannot tell unresolved names from none
         del labels["unresolved"]
         labels["none"] = "No primary organism"
     status = [{"status": key, "label": label, "figures": int(status_rows.get(key, 0)),
@@ -180,9 +200,93 @@ def _organisms(ts: TableSet, top_n: int) -> dict:
         "unresolved_share": _share(with_unresolved, figures),
         "figures_conflicting": with_conflict,
         "conflicting_share": _share(with_conflict, figures),
+        "figures_without_primary": figures - with_primary,
+        "without_primary_share": _share(figures - with_primary, figures),
+        "status_source": ("figure_primary_organisms.primary_status" if has_status else
+                          "figure_organisms.status" if has_unresolved else None),
         "status": status,
         "top": [{"taxon_id": int(t), "scientific_name": name or f"taxon {t}", "group": grp,
                  "figures": int(n), "share": _share(int(n), figures)} for t, name, grp, n in top],
+        "notes": notes,
+    }
+
+
+def _organism_names(ts: TableSet) -> dict[int, str]:
+    if not ts.has("organisms", "taxon_id", "scientific_name"):
+        return {}
+    return {int(t): n for t, n in ts.query("SELECT taxon_id, min(scientific_name) FROM organisms "
+                                           "WHERE taxon_id IS NOT NULL GROUP BY taxon_id") if n}
+
+
+def _organism_disagreements(ts: TableSet, listed: int, top_n: int) -> dict:
+    """Genes-TSV rows whose ``organism_id`` differs from the harmonized organism (table organism_disagreements).
+
+    ``rows`` are table rows (one per figure, word, TSV taxon and reason), ``tsv_rows``
+    the genes-TSV rows they stand for (sum of ``n_rows``). Shares are of the genes-TSV
+    rows (and figures) that were compared: PFOCR's recorded genes-TSV rows with an
+    organism ID in ``figure_genes``.
+    """
+    missing = ts.why_missing("organism_disagreements", "figid", "tsv_taxon_id")
+    if missing:
+        return _na(missing)
+    cols = ts.columns["organism_disagreements"]
+    word = "word" if "word" in cols else "NULL::VARCHAR"
+    harmonized = "harmonized_taxon_id" if "harmonized_taxon_id" in cols else "NULL::BIGINT"
+    reason = "coalesce(reason, '(none)')" if "reason" in cols else "'(none)'"
+    n_rows = "coalesce(n_rows, 1)" if "n_rows" in cols else "1"
+    notes = [f"organism_disagreements has no column {c}" for c in ("word", "harmonized_taxon_id", "reason", "n_rows")
+             if c not in cols]
+    base = (f"SELECT figid, {word} AS word, tsv_taxon_id, {harmonized} AS harmonized_taxon_id, "
+            f"{reason} AS reason, {n_rows} AS n_rows FROM organism_disagreements")
+    names = _organism_names(ts)
+
+    def organism(taxon) -> str | None:
+        return None if taxon is None else names.get(int(taxon), f"taxon {int(taxon)}")
+
+    total = ts.rows("organism_disagreements")
+    tsv_rows = int(ts.scalar(f"SELECT coalesce(sum(n_rows), 0) FROM ({base})"))
+    figures = int(ts.scalar(f"SELECT count(DISTINCT figid) FROM ({base})"))
+    compared_rows = compared_figures = None
+    if ts.has("figure_genes", "figid", "evidence", "taxon_id"):
+        fg = ts.columns["figure_genes"]
+        recorded = (f"(match_tier IS NULL OR match_tier = '{RECORDED_TIER}')" if "match_tier" in fg else "TRUE")
+        weight = "coalesce(n_source_rows, 1)" if "n_source_rows" in fg else "1"
+        compared_rows, compared_figures = (int(v) for v in ts.query(
+            f"SELECT coalesce(sum({weight}), 0), count(DISTINCT figid) FROM figure_genes "
+            f"WHERE evidence = 'genes_tsv' AND {recorded} AND taxon_id IS NOT NULL")[0])
+    else:
+        notes.append(ts.why_missing("figure_genes", "figid", "evidence", "taxon_id")
+                     + ": shares of the compared genes-TSV rows not available")
+    by_reason = [{"reason": r, "label": DISAGREEMENT_REASONS.get(r, r), "rows": int(n), "tsv_rows": int(t),
+                  "figures": int(f)} for r, n, t, f in ts.query(
+        f"SELECT reason, count(*) AS n, sum(n_rows), count(DISTINCT figid) FROM ({base}) "
+        f"GROUP BY reason ORDER BY n DESC, reason")]
+    by_taxa = [{"tsv_taxon_id": int(a), "tsv_organism": organism(a),
+                "harmonized_taxon_id": None if b is None else int(b), "harmonized_organism": organism(b),
+                "rows": int(n), "tsv_rows": int(t), "figures": int(f)} for a, b, n, t, f in ts.query(
+        f"SELECT tsv_taxon_id, harmonized_taxon_id, count(*) AS n, sum(n_rows) AS t, count(DISTINCT figid) "
+        f"FROM ({base}) GROUP BY tsv_taxon_id, harmonized_taxon_id "
+        f"ORDER BY t DESC, n DESC, tsv_taxon_id, harmonized_taxon_id NULLS LAST LIMIT {int(top_n)}")]
+    rows = [{"figid": f, "word": w, "tsv_taxon_id": int(a), "tsv_organism": organism(a),
+             "harmonized_taxon_id": None if b is None else int(b), "harmonized_organism": organism(b),
+             "reason": r, "n_rows": int(n)} for f, w, a, b, r, n in ts.query(
+        f"SELECT figid, word, tsv_taxon_id, harmonized_taxon_id, reason, n_rows FROM ({base}) "
+        f"ORDER BY figid, word NULLS LAST, tsv_taxon_id, reason, harmonized_taxon_id NULLS LAST, n_rows "
+        f"LIMIT {int(listed)}")]
+    return {
+        "available": True,
+        "rows": total,
+        "tsv_rows": tsv_rows,
+        "figures": figures,
+        "compared_tsv_rows": compared_rows,
+        "compared_figures": compared_figures,
+        "tsv_rows_share": _share(tsv_rows, compared_rows),
+        "figures_share": _share(figures, compared_figures),
+        "by_reason": by_reason,
+        "by_taxa": by_taxa,
+        "listed_max": int(listed),
+        "listed": rows,
+        "not_listed": total - len(rows),
         "notes": notes,
     }
 
@@ -321,6 +425,7 @@ def _rejected(ts: TableSet, listed: int) -> dict:
     cols = ts.columns["rejected"]
     action = "action" if "action" in cols else "NULL"
     detail = "detail" if "detail" in cols else "NULL"
+    order = ["source_path", "reason", *(f"{c} NULLS LAST" for c in ("detail", "action") if c in cols)]
     total = ts.rows("rejected")
     return {
         "available": True,
@@ -335,7 +440,7 @@ def _rejected(ts: TableSet, listed: int) -> dict:
         "listed_max": listed,
         "listed": [{"source_path": p, "reason": r, "action": a, "detail": d} for p, r, a, d in ts.query(
             f"SELECT source_path, reason, {action}, {detail} FROM rejected "
-            f"ORDER BY source_path, reason, {detail} LIMIT {int(listed)}")],
+            f"ORDER BY {', '.join(order)} LIMIT {int(listed)}")],
     }
 
 
@@ -438,13 +543,18 @@ def _release_diff(ts: TableSet, previous_release: PathLike | None) -> dict:
 def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], benchmarks_dir: PathLike | None = None,
                     references_json: PathLike | None = None, previous_release: PathLike | None = None, *,
                     manifest_dir: PathLike | None = None, gmt_dir: PathLike | None = None,
-                    top_n: int = TOP_N, rejected_listed: int = REJECTED_LISTED) -> dict:
+                    top_n: int = TOP_N, rejected_listed: int = REJECTED_LISTED,
+                    disagreements_listed: int = DISAGREEMENTS_LISTED) -> dict:
     """All report metrics from ``{table: part files (or folder)}`` and the optional extra inputs.
 
     Tables used when given: figures, papers, paper_references, figure_genes,
     figure_gene_families, genes, figure_organisms, figure_primary_organisms,
-    organisms, figure_chemicals, figure_diseases, rejected (others are counted
-    in ``rows`` only).
+    organisms, organism_disagreements, figure_chemicals, figure_diseases, rejected
+    (others are counted in ``rows`` only).
+
+    Everything but ``runtime`` (benchmark wall/CPU times and RSS, and the order
+    of ``runtime.rules``, largest total first) depends only on the inputs;
+    ``pipeline_version`` depends on the checkout (``git describe --dirty``).
     """
     from pfocr_etl.release import pipeline_version
     with TableSet(tables) as ts:
@@ -455,6 +565,7 @@ def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], 
             "overview": _overview(ts, manifest_dir),
             "years": _years(ts),
             "organisms": _organisms(ts, top_n),
+            "organism_disagreements": _organism_disagreements(ts, disagreements_listed, top_n),
             "genes": _genes(ts, top_n),
             "gene_mapping": _mapping(ts),
             "chemicals": _top_mentions(ts, "figure_chemicals", ("mesh_id", "chebi_id"), top_n),
@@ -493,6 +604,11 @@ section{margin-top:44px}
 h2{font-size:1.3rem;margin:0 0 12px;padding-bottom:6px;border-bottom:1px solid var(--rule)}
 h2 .n{color:var(--muted);font-weight:400;font-size:.95rem;margin-right:.35em}
 h3{font-size:1rem;margin:22px 0 8px}
+h4{font-size:.9rem;margin:16px 0 6px;color:var(--muted);font-weight:600}
+nav.toc ol.sub{columns:1;padding-left:1.1em;list-style:none}
+table.disagreements td.figid{overflow-wrap:anywhere;max-width:30ch}
+table.disagreements td.word{overflow-wrap:anywhere;max-width:18ch}
+td.nowrap{white-space:nowrap}
 p{margin:8px 0}
 .lead{color:var(--muted);max-width:72ch}
 table{border-collapse:collapse;font-size:.9rem;margin:6px 0 4px}
@@ -523,7 +639,7 @@ main{max-width:none;padding:0}
 nav.toc{display:none}
 .kpi{background:none}
 section{margin-top:26px}
-h2,h3{break-after:avoid;page-break-after:avoid}
+h2,h3,h4{break-after:avoid;page-break-after:avoid}
 figure.plot,.kpis,table.compact,dl.facts{break-inside:avoid;page-break-inside:avoid}
 tr{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
@@ -692,17 +808,23 @@ def _count_and_share(o: Mapping, count_key: str, share_key: str) -> str:
 def _section_organisms(m: Mapping) -> str:
     o = m["organisms"]
     if not o.get("available"):
-        return _na_html(o)
+        return _na_html(o) + _organism_disagreements_html(m)
     facts = [("Figures with a primary organism",
               _Html.value(o["figures_with_primary"], "organisms.figures_with_primary")),
              ("Distinct primary organisms", _Html.value(o["distinct_primary"], "organisms.distinct_primary"))]
+    if o.get("figures_without_primary") is not None:
+        facts.append(("Figures without a primary organism",
+                      _count_and_share(o, "figures_without_primary", "without_primary_share")))
     if o.get("figures_with_unresolved_names") is not None:
         facts.append(("Figures with unresolved organism names",
                       _count_and_share(o, "figures_with_unresolved_names", "unresolved_share")))
     if o.get("figures_conflicting") is not None:
         facts.append(("Figures with conflicting organism sources",
                       _count_and_share(o, "figures_conflicting", "conflicting_share")))
-    out = [_facts(facts)]
+    status = _records_table(o["status"], "organisms.status", [
+        ("organism status", "label", "plain"), ("figures", "figures", "int"), ("share", "share", "share")],
+        "compact")
+    out = [_grid(_facts(facts), status)]
     if o["figures"]:
         svg = plots.share_bar([(s["label"], s["figures"]) for s in o["status"]], title="Figures by organism status",
                               chart_id="plot-organism-status")
@@ -716,7 +838,74 @@ def _section_organisms(m: Mapping) -> str:
             ("figures", "figures", "int"), ("share", "share", "share")]))
     else:
         out.append(_na_text("no figure has a primary organism"))
-    return "".join(out) + _notes(o)
+    return "".join(out) + _notes(o) + _organism_disagreements_html(m)
+
+
+def _taxon_cell(name: str | None, taxon: int | None, path: str) -> str:
+    """A table cell: organism name (plain) and its taxon ID (tagged with ``path``)."""
+    if taxon is None:
+        return "<td>\u2013</td>"
+    tagged = _Html.value(taxon, path, "text", cls="mono")
+    if not name or name == f"taxon {taxon}":
+        return f"<td>taxon {tagged}</td>"
+    return f'<td>{esc(name)} <span class="note">({tagged})</span></td>'
+
+
+
+def _organism_disagreements_html(m: Mapping) -> str:
+    d = m.get("organism_disagreements") or _na("metrics have no organism_disagreements")
+    p = "organism_disagreements"
+    head = f'<h3 id="{DISAGREEMENTS_ANCHOR}">{esc(DISAGREEMENTS_TITLE)}</h3>'
+    if not d.get("available"):
+        return head + f'<p class="note">Genes-TSV organism IDs not compared: {esc(d.get("reason", "no data"))}.</p>'
+    if not d["rows"]:
+        checked = (f' ({_Html.value(d["compared_tsv_rows"], f"{p}.compared_tsv_rows")} genes-TSV rows compared)'
+                   if d.get("compared_tsv_rows") is not None else "")
+        return head + (f'<p class="lead">Every genes-TSV organism ID agrees with the harmonized organism of its '
+                       f"rows{checked}.</p>") + _notes(d)
+    rows_of = figures_of = ""
+    if d.get("compared_tsv_rows") is not None:
+        rows_of = (f' of {_Html.value(d["compared_tsv_rows"], f"{p}.compared_tsv_rows")} compared '
+                   f'({_Html.value(d["tsv_rows_share"], f"{p}.tsv_rows_share", "share")})')
+    if d.get("compared_figures") is not None:
+        figures_of = (f' of {_Html.value(d["compared_figures"], f"{p}.compared_figures")} with a genes TSV '
+                      f'({_Html.value(d["figures_share"], f"{p}.figures_share", "share")})')
+    out = [head, f'<p class="lead">{_Html.value(d["tsv_rows"], f"{p}.tsv_rows")} genes-TSV rows{rows_of}, in '
+                 f'{_Html.value(d["figures"], f"{p}.figures")} figures{figures_of}, give an organism ID that differs '
+                 f"from the organism harmonization settled on for them. All are listed in the "
+                 f"<code>organism_disagreements</code> table "
+                 f'({_Html.value(d["rows"], f"{p}.rows")} rows, one per figure, word, TSV taxon and reason).</p>']
+    out.append("<h4>By reason</h4>" + _records_table(d["by_reason"], f"{p}.by_reason", [
+        ("reason", "reason", "code"), ("meaning", "label", "plain"), ("rows", "rows", "int"),
+        ("TSV rows", "tsv_rows", "int"), ("figures", "figures", "int")], "compact"))
+    pairs = [f"<td>{esc(t['tsv_organism'] or '')}</td><td>{esc(t['harmonized_organism'] or DASH)}</td>"
+             + _Html.cell(t["rows"], f"{p}.by_taxa.{i}.rows") + _Html.cell(t["tsv_rows"], f"{p}.by_taxa.{i}.tsv_rows")
+             + _Html.cell(t["figures"], f"{p}.by_taxa.{i}.figures") for i, t in enumerate(d["by_taxa"])]
+    out.append("<h4>By organism pair</h4>" + _table([
+        ("TSV organism", ""), ("harmonized organism", ""), ("rows", "num"), ("TSV rows", "num"), ("figures", "num")],
+        pairs, "compact"))
+    if d["by_taxa"]:
+        svg = plots.hbar_chart([(f"{t['tsv_organism']} \u2192 {t['harmonized_organism'] or 'none'}", t["tsv_rows"])
+                                for t in d["by_taxa"]], title="Disagreeing genes-TSV rows per organism pair",
+                               value_label="TSV rows", chart_id="plot-organism-disagreements", label_chars=48)
+        out.append(_plot(svg, "organism-disagreements",
+                         "Genes-TSV rows per organism pair (TSV organism \u2192 harmonized organism)."))
+    rows = []
+    for i, r in enumerate(d["listed"]):
+        q = f"{p}.listed.{i}"
+        rows.append(_Html.value(r["figid"], f"{q}.figid", "text", tag="td", cls="mono figid")
+                    + _Html.value(r["word"], f"{q}.word", "text", tag="td", cls="mono word")
+                    + _taxon_cell(r["tsv_organism"], r["tsv_taxon_id"], f"{q}.tsv_taxon_id")
+                    + _taxon_cell(r["harmonized_organism"], r["harmonized_taxon_id"], f"{q}.harmonized_taxon_id")
+                    + _Html.value(r["reason"], f"{q}.reason", "text", tag="td", cls="mono nowrap")
+                    + _Html.cell(r["n_rows"], f"{q}.n_rows"))
+    out.append("<h4>Rows</h4>" + _table([("figure", ""), ("word", ""), ("TSV taxon", ""), ("harmonized taxon", ""),
+                                         ("reason", ""), ("rows", "num")], rows, "disagreements"))
+    if d["not_listed"]:
+        out.append(f'<p class="note more">The first {fmt_number(len(d["listed"]))} rows; '
+                   f'{_Html.value(d["not_listed"], f"{p}.not_listed")} more are in the '
+                   f"<code>organism_disagreements</code> table.</p>")
+    return "".join(out) + _notes(d)
 
 
 def _section_genes(m: Mapping) -> str:
@@ -924,9 +1113,17 @@ SECTIONS: tuple[tuple[str, str, Callable[[Mapping], str]], ...] = (
 )
 
 
+# Linked from the table of contents under their section.
+SUBSECTIONS = {"organisms": ((DISAGREEMENTS_ANCHOR, "Genes-TSV organism disagreements"),)}
+
+
 def render_html(metrics: Mapping) -> str:
     """The self-contained summary page for ``metrics`` (from :func:`compute_metrics`)."""
-    toc = "".join(f'<li><a href="#{sid}">{esc(title)}</a></li>' for sid, title, _ in SECTIONS)
+    def entry(sid: str, title: str) -> str:
+        subs = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SUBSECTIONS.get(sid, ()))
+        return f'<li><a href="#{sid}">{esc(title)}</a>' + (f'<ol class="sub">{subs}</ol>' if subs else "") + "</li>"
+
+    toc = "".join(entry(sid, title) for sid, title, _ in SECTIONS)
     body = "".join(f'<section id="{sid}" data-section="{sid}"><h2><span class="n">{i}.</span>{esc(title)}</h2>'
                    f"{render(metrics)}</section>" for i, (sid, title, render) in enumerate(SECTIONS, start=1))
     refs = metrics.get("references") or {}
@@ -957,10 +1154,12 @@ def _write_text(path: PathLike, text: str) -> None:
 def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None], metrics_path: PathLike,
                  html_path: PathLike, *, benchmarks_dir: PathLike | None = None,
                  references_json: PathLike | None = None, previous_release: PathLike | None = None,
-                 manifest_dir: PathLike | None = None, gmt_dir: PathLike | None = None, top_n: int = TOP_N) -> dict:
+                 manifest_dir: PathLike | None = None, gmt_dir: PathLike | None = None, top_n: int = TOP_N,
+                 disagreements_listed: int = DISAGREEMENTS_LISTED) -> dict:
     """Compute the metrics, write ``metrics.json`` and ``summary.html``; returns the metrics."""
     metrics = compute_metrics(table_files, benchmarks_dir, references_json, previous_release,
-                              manifest_dir=manifest_dir, gmt_dir=gmt_dir, top_n=top_n)
+                              manifest_dir=manifest_dir, gmt_dir=gmt_dir, top_n=top_n,
+                              disagreements_listed=disagreements_listed)
     Path(metrics_path).parent.mkdir(parents=True, exist_ok=True)
     Path(html_path).parent.mkdir(parents=True, exist_ok=True)
     _write_text(metrics_path, json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

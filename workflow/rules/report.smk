@@ -59,7 +59,7 @@ rule summarize:
 rule write_datapackage:
     input:
         unpack(published_tables),
-        code=package_modules("release", "tableview"),
+        code=package_modules("release", "tableview", "genesets", "manifest"),
     output:
         datapackage=report(
             f"{OUT}/datapackage.json",
@@ -83,7 +83,7 @@ rule write_release_manifest:
         datapackage=rules.write_datapackage.output.datapackage,
         references=rules.describe_references.output.references,
         manifest=shard_lists,
-        code=package_modules("release", "tableview"),
+        code=package_modules("release", "tableview", "genesets", "manifest"),
     output:
         release=report(
             f"{OUT}/release.json",
