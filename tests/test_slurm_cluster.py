@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,96 +25,24 @@ from pathlib import Path
 
 import pytest
 
+# The cluster fixture and the squeue helpers are shared with test_slurm_pipeline.py.
+from slurm_fixtures import (  # noqa: F401  (slurm_cluster is a fixture)
+    ARRAY_SUBMIT_RE,
+    RUN_ID_RE,
+    SUBMIT_RE,
+    SlurmCluster,
+    _mem_to_mb,
+    _sh,
+    _squeue_run,
+    slurm_cluster,
+)
+
 pytestmark = pytest.mark.slurm
 
-REPO = Path(__file__).resolve().parents[1]
-SLURM_SCRIPTS = REPO / "scripts" / "slurm"
-IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 # One snakemake run must finish well inside this; a hang (e.g. a job stuck PENDING,
 # or status queries that never see the job) is killed and reported.
 SNAKEMAKE_TIMEOUT_S = 150
 INIT_STATUS_DELAY_S = 2  # --slurm-init-seconds-before-status-checks used below
-
-SUBMIT_RE = re.compile(r"has been submitted with SLURM jobid (\d+)")
-ARRAY_SUBMIT_RE = re.compile(r"Submitted array job with .* SLURM job ID (\d+)")
-RUN_ID_RE = re.compile(r"SLURM run ID: (\S+)")
-
-
-# --------------------------------------------------------------------------- helpers
-def _unavailable(reason: str) -> None:
-    """Skip locally, fail loudly in CI."""
-    if IN_CI:
-        pytest.fail(f"CI=true but SLURM is unavailable: {reason}", pytrace=False)
-    pytest.skip(f"SLURM not available: {reason}")
-
-
-def _sh(*cmd: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-
-
-def _sinfo_problem() -> str | None:
-    """None if sinfo answers and shows a usable node, else a reason."""
-    try:
-        res = _sh("sinfo", "-h", "-N", "-o", "%T")
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"sinfo could not run: {exc}"
-    if res.returncode != 0:
-        return f"sinfo failed (rc={res.returncode}): {res.stderr.strip()[-300:]}"
-    states = res.stdout.split()
-    if not any(s in ("idle", "mixed", "allocated", "completing") for s in states):
-        return f"no usable node, sinfo node states: {states or 'none'}"
-    return None
-
-
-def _default_partition() -> str | None:
-    if os.environ.get("PFOCR_SLURM_PARTITION"):
-        return os.environ["PFOCR_SLURM_PARTITION"]
-    res = _sh("sinfo", "-h", "-o", "%P")
-    for part in res.stdout.split():
-        if part.endswith("*"):
-            return part[:-1]
-    return None
-
-
-def _min_job_age() -> int | None:
-    res = _sh("scontrol", "show", "config")
-    m = re.search(r"^MinJobAge\s*=\s*(\d+)", res.stdout, re.MULTILINE)
-    return int(m.group(1)) if m else None
-
-
-def _squeue_run(run_id: str) -> list[dict[str, str]]:
-    """All jobs of one Snakemake run (job name == run id), finished ones included.
-
-    Finished jobs are listed only for MinJobAge seconds after they end; our cluster keeps
-    them 600 s, which is what makes sacct-less status checking work at all.
-    """
-    res = _sh(
-        "squeue",
-        "--states=all",
-        "--noheader",
-        "--name",
-        run_id,
-        "--format=%i|%T|%m|%C|%k",
-    )
-    rows = []
-    for line in res.stdout.splitlines():
-        jobid, state, mem, cpus, comment = line.strip().split("|", 4)
-        rows.append(dict(jobid=jobid, state=state, mem=mem, cpus=cpus, comment=comment))
-    return rows
-
-
-def _mem_to_mb(mem: str) -> int:
-    m = re.fullmatch(r"(\d+)([KMGT]?)", mem.strip())
-    assert m, f"unexpected squeue memory field {mem!r}"
-    factor = {"K": 1 / 1024, "": 1, "M": 1, "G": 1024, "T": 1024 * 1024}[m.group(2)]
-    return int(int(m.group(1)) * factor)
-
-
-@dataclass
-class SlurmCluster:
-    partition: str | None
-    min_job_age: int | None
-    started_here: bool
 
 
 @dataclass
@@ -131,57 +58,7 @@ class SnakemakeRun:
         return len(self.sbatch_jobids)
 
 
-# --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def slurm_cluster():
-    if shutil.which("sbatch") is None:
-        _unavailable("'sbatch' not on PATH (install: sudo scripts/slurm/install.sh)")
-    try:
-        import snakemake_executor_plugin_slurm  # noqa: F401
-    except ImportError:
-        _unavailable(
-            f"snakemake-executor-plugin-slurm not importable from {sys.executable}"
-        )
-
-    started_here = False
-    problem = _sinfo_problem()
-    if problem is not None:
-        start = SLURM_SCRIPTS / "start_cluster.sh"
-        if os.geteuid() != 0:
-            _unavailable(f"{problem}; and not root, so cannot run {start}")
-        try:
-            res = subprocess.run(
-                [str(start)], capture_output=True, text=True, timeout=180
-            )
-        except subprocess.TimeoutExpired:
-            _unavailable(f"{problem}; {start} timed out")
-        if res.returncode != 0:
-            _unavailable(
-                f"{problem}; {start} failed (rc={res.returncode}):\n{res.stderr[-3000:]}"
-            )
-        started_here = True
-        # The script prints `export NAME=value` lines (SLURM_CONF et al.).
-        for name, value in re.findall(
-            r"^export (\w+)=(\S*)$", res.stdout, re.MULTILINE
-        ):
-            os.environ[name] = value
-        problem = _sinfo_problem()
-        if problem is not None:
-            _unavailable(f"cluster started but still unusable: {problem}")
-
-    cluster = SlurmCluster(
-        partition=_default_partition(),
-        min_job_age=_min_job_age(),
-        started_here=started_here,
-    )
-    yield cluster
-
-    if started_here and os.environ.get("PFOCR_SLURM_KEEP") != "1":
-        subprocess.run(
-            [str(SLURM_SCRIPTS / "stop_cluster.sh")], timeout=120, check=False
-        )
-
-
+# --------------------------------------------------------------------------- helpers
 def _write_workflow(workdir: Path, snakefile: str) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "Snakefile").write_text(textwrap.dedent(snakefile).lstrip())
