@@ -94,11 +94,11 @@ def job_stats(workdir: Path) -> tuple[int, float]:
 
 
 def count_jobs(log: str) -> int:
-    table = log.split("Job stats:", 1)[1].split("\n\n", 1)[0] if "Job stats:" in log else ""
-    for line in table.splitlines():
-        if line.startswith("total"):
-            return int(line.split()[1])
-    return 0
+    """Jobs of a run: the last 'N of M steps' line (checkpoints add jobs after the first job table)."""
+    import re
+
+    steps = re.findall(r"(\d+) of (\d+) steps", log)
+    return int(steps[-1][1]) if steps else 0
 
 
 def parquet_files(root: Path) -> list[str]:
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.work / "full"
     corpus = prepare(workdir, args.n, args.seed)
     # References are built once per release; build them first so both timings below are the corpus work.
-    snakemake(workdir, str(workdir / "out" / "references.json"))
+    snakemake(workdir, "out/references.json")
 
     _, baseline = timed("baseline: python-frontmatter parse, 1 core", baseline_parse, corpus)
     proc, full = timed("pipeline: snakemake --cores 2 (all stages)", snakemake, workdir)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare(grown, args.n, args.seed)
     shutil.rmtree(grown / "corpus")
     shutil.copytree(corpus, grown / "corpus")
-    snakemake(grown, str(grown / "out" / "references.json"))
+    snakemake(grown, "out/references.json")
     timed("from scratch on the grown corpus", snakemake, grown)
     files = parquet_files(workdir / "out")
     same = files == parquet_files(grown / "out")
