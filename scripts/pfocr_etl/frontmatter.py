@@ -394,38 +394,41 @@ def _entries(indent: int):
     return found
 
 
+def _entry(key: str, val: str, block: str, continuation: int, block_indent: int) -> tuple[str, object]:
+    """One ``key: value`` entry of a block mapping (plain or in a sequence item).
+
+    ``continuation`` is the indent of the value's continuation lines, ``block_indent``
+    the indent a nested block is parsed at.
+    """
+    if key[0] == "'":
+        key = key[1:-1]
+    elif key in _WORDS:
+        raise _Unsupported("non-string key")
+    if not val:
+        return key, (_block(block, block_indent) if block else None)
+    c = val[0]
+    if c in _SPECIAL_FIRST:
+        if c == "'" and val[-1] == "'" and val.count("'") == 2 and "\n" not in val:
+            return key, val[1:-1]
+        return key, _scalar(val, continuation)
+    if "\n" in val:
+        return key, _plain(val, continuation)
+    if (":" in val and (": " in val or val[-1] == ":")) or ("#" in val and " #" in val):
+        raise _Unsupported("': ' or comment in plain scalar")
+    if len(val) <= 5 and val in _WORDS:
+        return key, _WORDS[val]
+    return key, val
+
+
 def _mapping(text: str, indent: int) -> dict:
     r"""A block mapping; ``text`` is "\n" + its lines (see :func:`_entries`)."""
     result = {}
-    special = _SPECIAL_FIRST
-    words = _WORDS
     sub = indent + 2
     for key, val, block, bad in _entries(indent)(text):
         if bad:
             raise _Unsupported("unsupported line")
-        if key[0] == "'":
-            key = key[1:-1]
-        elif key in words:
-            raise _Unsupported("non-string key")
-        if val:
-            c = val[0]
-            if c in special:
-                if c == "'" and val[-1] == "'" and val.count("'") == 2 and "\n" not in val:
-                    result[key] = val[1:-1]
-                else:
-                    result[key] = _scalar(val, sub)
-            elif "\n" in val:
-                result[key] = _plain(val, sub)
-            elif (":" in val and (": " in val or val[-1] == ":")) or ("#" in val and " #" in val):
-                raise _Unsupported("': ' or comment in plain scalar")
-            elif len(val) <= 5 and val in words:
-                result[key] = words[val]
-            else:
-                result[key] = val
-        elif block:
-            result[key] = _block(block, indent)
-        else:
-            result[key] = None
+        key, value = _entry(key, val, block, sub, indent)
+        result[key] = value
     return result
 
 
@@ -576,8 +579,6 @@ def _mapping_list(block: str, indent: int) -> list:
     """A sequence (dashes at column ``indent``) whose entries are all block mappings."""
     result = []
     cur = None
-    special = _SPECIAL_FIRST
-    words = _WORDS
     sub = indent + 2
     for dash, key, val, nested, bad in _mapping_items(indent)(block):
         if bad:
@@ -587,29 +588,8 @@ def _mapping_list(block: str, indent: int) -> list:
             result.append(cur)
         elif cur is None:
             raise _Unsupported("sequence indentation")
-        if key[0] == "'":
-            key = key[1:-1]
-        elif key in words:
-            raise _Unsupported("non-string key")
-        if val:
-            c = val[0]
-            if c in special:
-                if c == "'" and val[-1] == "'" and val.count("'") == 2 and "\n" not in val:
-                    cur[key] = val[1:-1]
-                else:
-                    cur[key] = _scalar(val, sub + 2)
-            elif "\n" in val:
-                cur[key] = _plain(val, sub + 2)
-            elif (":" in val and (": " in val or val[-1] == ":")) or ("#" in val and " #" in val):
-                raise _Unsupported("': ' or comment in plain scalar")
-            elif len(val) <= 5 and val in words:
-                cur[key] = words[val]
-            else:
-                cur[key] = val
-        elif nested:
-            cur[key] = _block(nested, sub)
-        else:
-            cur[key] = None
+        key, value = _entry(key, val, nested, sub + 2, sub)
+        cur[key] = value
     return result
 
 
