@@ -11,7 +11,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import (EXAMPLE_CORPUS, REPO, SAMPLE, absolute_config, build_bad_corpus, copy_sample, place_seeds,
+from conftest import (EXAMPLE_CORPUS, REPO, absolute_config, build_bad_corpus, copy_sample, place_seeds,
                       run_snakemake, seed_figid)
 from pfocr_etl.nulls import int_or_none, null_if_sentinel
 from pfocr_etl.parse import read_tsv

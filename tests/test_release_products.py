@@ -290,7 +290,7 @@ def test_disagreement_list_is_capped_with_a_note(first):
     page = parse_html(html)
     for attrs, text in page.metrics:
         check_displayed(metrics, attrs["data-kind"], attrs["data-metric"], text, attrs["data-value"])
-    assert f"The first 5 rows; <span data-metric=\"organism_disagreements.not_listed\"" in html
+    assert "The first 5 rows; <span data-metric=\"organism_disagreements.not_listed\"" in html
     assert re.search(r">{}</span> more are in the <code>organism_disagreements</code> table".format(
         d["not_listed"]), html)
 

@@ -8,14 +8,14 @@ by one thin script in ``scripts/`` with the paths Snakemake passes.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
 
 from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table
 from pfocr_etl.schemas import SORT_KEYS
 
-log = logging.getLogger("pfocr_etl")
 PathLike = str | os.PathLike
 
 

@@ -89,6 +89,6 @@ def read_parts(files: Sequence[str | os.PathLike], table: str | None = None) -> 
     target = table_schema(table) if table else None
     if not files:
         if target is None:
-            raise FileNotFoundError(f"no Parquet part files under {path}")
+            raise FileNotFoundError("no Parquet part files given and no table schema to fall back on")
         return target.empty_table()
     return ds.dataset(files, schema=target, format="parquet").to_table()

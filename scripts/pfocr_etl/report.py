@@ -304,7 +304,7 @@ def _genes(ts: TableSet, top_n: int) -> dict:
         return _na(missing)
     cols = ts.columns["figure_genes"]
     cond = confident_condition(cols)
-    symbol = (f"SELECT ncbigene_id AS k, any_value(symbol) AS l FROM genes GROUP BY ncbigene_id"
+    symbol = ("SELECT ncbigene_id AS k, any_value(symbol) AS l FROM genes GROUP BY ncbigene_id"
               if ts.has("genes", "ncbigene_id", "symbol") else
               _best_label("figure_genes", "ncbigene_id", "symbol", cond) if "symbol" in cols else
               "SELECT NULL::BIGINT AS k, NULL AS l")
