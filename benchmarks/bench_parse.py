@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import math
 import os
 import statistics
 import sys
@@ -49,17 +48,6 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def strict_equal(a, b) -> bool:
-    """== that also requires identical types all the way down (True is not 1)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(strict_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return a == b
 
 
 def collect(inputs: list[Path]) -> list[Path]:
@@ -126,7 +114,7 @@ def verify(texts: list[str], names: list[str]) -> dict:
         except yaml.YAMLError:
             got = "<YAMLError>"
         out["checked"] += 1
-        if not strict_equal(got, expected):
+        if not fm.same_document(got, expected):
             out["mismatches"].append(name)
     return out
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -100,6 +103,60 @@ def _squeue_run(run_id: str) -> list[dict[str, str]]:
         jobid, array, state, mem, cpus, comment = line.strip().split("|", 5)
         rows.append(dict(jobid=jobid, array=array, state=state, mem=mem, cpus=cpus, comment=comment))
     return rows
+
+
+@dataclass
+class SlurmRun:
+    """What one Snakemake invocation on the cluster printed and submitted."""
+
+    returncode: int
+    output: str
+    run_id: str | None
+    sbatch_jobids: list[str]
+    elapsed_s: float
+    squeue: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def n_sbatch(self) -> int:
+        return len(self.sbatch_jobids)
+
+    def finished_rules(self) -> Counter:
+        return Counter(re.findall(r"Finished jobid: \S+ \(Rule: (\w+)\)", self.output))
+
+    def local_rules(self) -> set[str]:
+        return set(re.findall(r"^local(?:rule|checkpoint) (\w+):", self.output, re.MULTILINE))
+
+    def cluster_jobs(self) -> Counter:
+        """Finished jobs per rule that ran on the cluster: the sbatch count without batching."""
+        local = self.local_rules()
+        return Counter({rule: n for rule, n in self.finished_rules().items() if rule not in local})
+
+
+def run_on_slurm(cmd: list[str], cwd: Path, timeout_s: int, env: dict | None = None) -> SlurmRun:
+    """Run Snakemake; on timeout cancel its SLURM jobs and fail with the output and the queue."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, env=env)
+    try:
+        out, _ = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        # SIGTERM only makes snakemake "wait for running jobs"; SIGINT cancels them.
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+        match = RUN_ID_RE.search(out or "")
+        if match:
+            _sh("scancel", "--name", match.group(1))
+        pytest.fail(f"snakemake on SLURM did not finish within {timeout_s}s; output tail:\n"
+                    f"{(out or '')[-5000:]}\n--- squeue ---\n{_sh('squeue', '--states=all').stdout}",
+                    pytrace=False)
+    match = RUN_ID_RE.search(out)
+    return SlurmRun(returncode=proc.returncode, output=out, run_id=match.group(1) if match else None,
+                    sbatch_jobids=SUBMIT_RE.findall(out) + ARRAY_SUBMIT_RE.findall(out),
+                    elapsed_s=time.monotonic() - start)
 
 
 def _mem_to_mb(mem: str) -> int:

@@ -34,17 +34,6 @@ needs_sample = pytest.mark.skipif(not SAMPLE_FILES, reason="PFOCR sample not ava
 needs_seeds = pytest.mark.skipif(len(SEED_FIGURES) != 4, reason="seed pages not available")
 
 
-def strict_equal(a, b) -> bool:
-    """== that also requires identical types all the way down (NaN equals NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(strict_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return a == b
 
 
 def check(text: str):
@@ -59,7 +48,7 @@ def check(text: str):
         expected = yaml.load(text, Loader=yaml.CSafeLoader)
     except Exception as exc:  # pragma: no cover - a failure message
         pytest.fail(f"fast path accepted YAML the safe loader rejects ({exc!r}): {text!r}")
-    assert strict_equal(got, expected), (text, got, expected)
+    assert fm.same_document(got, expected), (text, got, expected)
     return got
 
 
@@ -589,7 +578,7 @@ HANDLED = {
 
 @pytest.mark.parametrize("text", sorted(HANDLED))
 def test_fast_path_handles(text):
-    assert strict_equal(check(text), HANDLED[text])
+    assert fm.same_document(check(text), HANDLED[text])
 
 
 # --------------------------------------------------------------------------------------

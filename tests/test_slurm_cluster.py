@@ -15,25 +15,19 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
 import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 # The cluster fixture and the squeue helpers are shared with test_slurm_pipeline.py.
 from slurm_fixtures import (  # noqa: F401  (slurm_cluster is a fixture)
-    ARRAY_SUBMIT_RE,
-    RUN_ID_RE,
-    SUBMIT_RE,
     SlurmCluster,
+    SlurmRun,
     _mem_to_mb,
-    _sh,
     _squeue_run,
+    run_on_slurm,
     slurm_cluster,
 )
 
@@ -45,19 +39,6 @@ SNAKEMAKE_TIMEOUT_S = 150
 INIT_STATUS_DELAY_S = 2  # --slurm-init-seconds-before-status-checks used below
 
 
-@dataclass
-class SnakemakeRun:
-    returncode: int
-    output: str
-    run_id: str | None
-    sbatch_jobids: list[str]
-    elapsed_s: float
-
-    @property
-    def n_sbatch(self) -> int:
-        return len(self.sbatch_jobids)
-
-
 # --------------------------------------------------------------------------- helpers
 def _write_workflow(workdir: Path, snakefile: str) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
@@ -65,7 +46,7 @@ def _write_workflow(workdir: Path, snakefile: str) -> Path:
     return workdir
 
 
-def _run_snakemake(cluster: SlurmCluster, workdir: Path, *extra: str) -> SnakemakeRun:
+def _run_snakemake(cluster: SlurmCluster, workdir: Path, *extra: str) -> SlurmRun:
     """Run snakemake (same interpreter as pytest; the SLURM jobs re-use it) on SLURM."""
     default_resources = ["mem_mb=100", "runtime=5"]
     if cluster.partition:
@@ -101,45 +82,10 @@ def _run_snakemake(cluster: SlurmCluster, workdir: Path, *extra: str) -> Snakema
         "--verbose",  # needed to see which status command the plugin really used
         *extra,
     ]
-    t0 = time.monotonic()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=workdir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=SNAKEMAKE_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        # SIGTERM only makes snakemake "wait for running jobs"; SIGINT cancels them.
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            out, _ = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-        m = RUN_ID_RE.search(out or "")
-        if m:
-            _sh("scancel", "--name", m.group(1))
-        pytest.fail(
-            f"snakemake did not finish within {SNAKEMAKE_TIMEOUT_S}s; output tail:\n"
-            f"{(out or '')[-4000:]}\n--- squeue ---\n{_sh('squeue', '--states=all').stdout}",
-            pytrace=False,
-        )
-    m = RUN_ID_RE.search(out)
-    jobids = SUBMIT_RE.findall(out) + ARRAY_SUBMIT_RE.findall(out)
-    return SnakemakeRun(
-        returncode=proc.returncode,
-        output=out,
-        run_id=m.group(1) if m else None,
-        sbatch_jobids=jobids,
-        elapsed_s=time.monotonic() - t0,
-    )
+    return run_on_slurm(cmd, workdir, SNAKEMAKE_TIMEOUT_S)
 
 
-def _report(capsys, label: str, run: SnakemakeRun, squeue_rows) -> None:
+def _report(capsys, label: str, run: SlurmRun, squeue_rows) -> None:
     with capsys.disabled():
         print(
             f"\n[slurm] {label}: rc={run.returncode} sbatch submissions={run.n_sbatch} "
@@ -149,7 +95,7 @@ def _report(capsys, label: str, run: SnakemakeRun, squeue_rows) -> None:
             print(f"[slurm]   squeue: {row}")
 
 
-def _assert_squeue_status_used(run: SnakemakeRun) -> None:
+def _assert_squeue_status_used(run: SlurmRun) -> None:
     assert "Falling back to 'sacct'" not in run.output, run.output[-3000:]
     assert "command=squeue" in run.output, (
         "plugin never reported a squeue status query:\n" + run.output[-3000:]

@@ -23,11 +23,7 @@ from __future__ import annotations
 import filecmp
 import os
 import re
-import signal
-import subprocess
 import time
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,13 +32,11 @@ import yaml
 from conftest import (EXAMPLE_CORPUS, REPO, SNAKEMAKE, absolute_config, build_bad_corpus, copy_sample,
                       run_snakemake)
 from slurm_fixtures import (  # noqa: F401  (slurm_cluster is a fixture)
-    ARRAY_SUBMIT_RE,
-    RUN_ID_RE,
-    SUBMIT_RE,
     SlurmCluster,
+    SlurmRun,
     _mem_to_mb,
-    _sh,
     _squeue_run,
+    run_on_slurm,
     slurm_cluster,
 )
 
@@ -61,31 +55,6 @@ MAX_SUBMISSIONS = 10
 CLUSTER_RULES = ("build_gene_reference", "build_taxonomy", "parse_shard", "map_genes_shard",
                  "harmonize_organisms_shard", "gather_genes")
 LARGEST_FIRST_REQUEST_MB = 8000
-
-
-@dataclass
-class PipelineRun:
-    returncode: int
-    output: str
-    run_id: str | None
-    sbatch_jobids: list[str]
-    elapsed_s: float
-    squeue: list[dict[str, str]]
-
-    @property
-    def n_sbatch(self) -> int:
-        return len(self.sbatch_jobids)
-
-    def finished_rules(self) -> Counter:
-        return Counter(re.findall(r"Finished jobid: \S+ \(Rule: (\w+)\)", self.output))
-
-    def local_rules(self) -> set[str]:
-        return set(re.findall(r"^local(?:rule|checkpoint) (\w+):", self.output, re.MULTILINE))
-
-    def cluster_jobs(self) -> Counter:
-        """Finished jobs per rule that ran on the cluster: the sbatch count without batching."""
-        local = self.local_rules()
-        return Counter({rule: n for rule, n in self.finished_rules().items() if rule not in local})
 
 
 def _site_args(cluster: SlurmCluster) -> tuple[list[str], list[str]]:
@@ -110,7 +79,7 @@ def _site_args(cluster: SlurmCluster) -> tuple[list[str], list[str]]:
 
 
 def _run_on_slurm(cluster: SlurmCluster, workdir: Path, input_dir: Path, *config: str,
-                  references_dir: Path | None = None, capsys=None) -> PipelineRun:
+                  references_dir: Path | None = None, capsys=None) -> SlurmRun:
     """One pipeline run with the SLURM profile, in ``workdir`` (outputs under workdir/out).
 
     ``references_dir``: where the built reference tables go (default: beside the config, so
@@ -129,34 +98,13 @@ def _run_on_slurm(cluster: SlurmCluster, workdir: Path, input_dir: Path, *config
     if notes and capsys is not None:
         with capsys.disabled():
             print(f"\n[slurm-pipeline] overriding the profile for this cluster: {'; '.join(notes)}")
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    try:
-        out, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        # SIGTERM only makes snakemake "wait for running jobs"; SIGINT cancels them.
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            out, _ = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-        m = RUN_ID_RE.search(out or "")
-        if m:
-            _sh("scancel", "--name", m.group(1))
-        pytest.fail(f"snakemake on SLURM did not finish within {RUN_TIMEOUT_S}s; output tail:\n"
-                    f"{(out or '')[-5000:]}\n--- squeue ---\n{_sh('squeue', '--states=all').stdout}",
-                    pytrace=False)
-    elapsed = time.monotonic() - t0
-    m = RUN_ID_RE.search(out)
-    run_id = m.group(1) if m else None
-    return PipelineRun(returncode=proc.returncode, output=out, run_id=run_id,
-                       sbatch_jobids=SUBMIT_RE.findall(out) + ARRAY_SUBMIT_RE.findall(out),
-                       elapsed_s=elapsed, squeue=_squeue_run(run_id) if run_id else [])
+    run = run_on_slurm(cmd, REPO, RUN_TIMEOUT_S, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    if run.run_id:
+        run.squeue = _squeue_run(run.run_id)
+    return run
 
 
-def _report(capsys, label: str, run: PipelineRun) -> None:
+def _report(capsys, label: str, run: SlurmRun) -> None:
     with capsys.disabled():
         print(f"\n[slurm-pipeline] {label}: rc={run.returncode} sbatch={run.n_sbatch} "
               f"jobids={run.sbatch_jobids} elapsed={run.elapsed_s:.1f}s run_id={run.run_id}")
@@ -164,7 +112,7 @@ def _report(capsys, label: str, run: PipelineRun) -> None:
             print(f"[slurm-pipeline]   squeue: {row['jobid']} {row['state']} mem={row['mem']} {row['comment']}")
 
 
-def _assert_ran_on_slurm(run: PipelineRun) -> None:
+def _assert_ran_on_slurm(run: SlurmRun) -> None:
     assert run.run_id, run.output[-3000:]
     assert run.n_sbatch > 0, run.output[-3000:]
     # Every sbatch call of this run is in squeue (MinJobAge keeps finished jobs), and status came

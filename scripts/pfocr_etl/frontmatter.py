@@ -46,6 +46,7 @@ documents).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -633,3 +634,17 @@ def load_front_matter(yaml_text: str) -> object:
         return data
     STATS.fallback += 1
     return yaml.load(yaml_text, Loader=_SAFE_LOADER)
+
+
+def same_document(a, b) -> bool:
+    """Equal *and* of identical types all the way down (True is not 1, 1 is not 1.0; NaN equals
+    NaN): the sense in which the fast path must give what PyYAML's safe loader gives."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_document(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_document(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b

@@ -348,20 +348,21 @@ def _inline_identifiers(item: dict, id_fields: dict[str, str]) -> dict:
     return values
 
 
-def inline_chemical_row(item: dict, figid: str, relpath: str) -> dict:
-    ids = _inline_identifiers(item, {"MESH": "mesh_id", "CHEBI": "chebi_id"})
-    if ids["chebi_id"]:
-        ids["chebi_id"] = prefixed_curie(ids["chebi_id"], "CHEBI")
+def _inline_identified_row(item: dict, figid: str, relpath: str, curie_source: str, curie_column: str) -> dict:
+    """A chemical or disease item: MeSH or one registry's identifier (CHEBI/DOID, CURIE-spelled)."""
+    ids = _inline_identifiers(item, {"MESH": "mesh_id", curie_source: curie_column})
+    if ids[curie_column]:
+        ids[curie_column] = prefixed_curie(ids[curie_column], curie_source)
     return _mention(figid, relpath, "inline_list", None, word=word_text(item.get("word")),
                     name=identifier_text(item.get("name")), **ids)
+
+
+def inline_chemical_row(item: dict, figid: str, relpath: str) -> dict:
+    return _inline_identified_row(item, figid, relpath, "CHEBI", "chebi_id")
 
 
 def inline_disease_row(item: dict, figid: str, relpath: str) -> dict:
-    ids = _inline_identifiers(item, {"MESH": "mesh_id", "DOID": "doid"})
-    if ids["doid"]:
-        ids["doid"] = prefixed_curie(ids["doid"], "DOID")
-    return _mention(figid, relpath, "inline_list", None, word=word_text(item.get("word")),
-                    name=identifier_text(item.get("name")), **ids)
+    return _inline_identified_row(item, figid, relpath, "DOID", "doid")
 
 
 INLINE_ROW_BUILDERS: dict[str, Callable[[dict, str, str], dict]] = {
