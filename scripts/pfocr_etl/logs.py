@@ -1,4 +1,4 @@
-"""Logging set-up for the Snakemake entry scripts.
+"""Set-up for the Snakemake entry scripts: logging, and garbage collection tuned for batch jobs.
 
 Messages go to the rule's ``log:`` file and to stderr, so a failing job's
 reason is visible both in Snakemake's output and in the log it points to.
@@ -6,6 +6,7 @@ reason is visible both in Snakemake's output and in the log it points to.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Iterator
@@ -15,9 +16,22 @@ from pfocr_etl.errors import InputRejected
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+# Parsing creates millions of small dicts and lists that live until the shard is written; with
+# Python's default threshold (700) the cyclic collector re-scans them over and over, which took
+# half of a parse job's time. Our data has no reference cycles to reclaim, so collect rarely.
+BATCH_GC_THRESHOLD = 200_000
+
+
+def tune_gc_for_batch_job() -> None:
+    """Collect young objects rarely, and never re-scan what was loaded at start-up (modules)."""
+    gc.freeze()
+    gc.set_threshold(BATCH_GC_THRESHOLD, 50, 100)
+
 
 @contextmanager
 def logged(log_path: str | None, name: str = "pfocr_etl") -> Iterator[logging.Logger]:
+    """Context of one job: its logger; errors are logged, strict-mode rejections exit with 1."""
+    tune_gc_for_batch_job()
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
