@@ -10,6 +10,8 @@ checkpoint build_manifest:
     log:
         f"{OUT}/logs/build_manifest.log",
     localrule: True
+    # Hashing a new corpus uses this many processes (capped by --cores).
+    threads: 4
     conda:
         "../../envs/pipeline.yaml"
     params:
