@@ -1,7 +1,7 @@
-"""Snakemake entry: the genes table from every shard's figure_genes."""
+"""Snakemake entry: the genes table from every shard's per-gene counts."""
 from pfocr_etl.jobs import gather_genes
 from pfocr_etl.logs import logged
 
 with logged(snakemake.log[0]) as log:
-    count = gather_genes(snakemake.input.figure_genes, snakemake.input.gene_catalog, snakemake.output.genes)
+    count = gather_genes(snakemake.input.gene_counts, snakemake.input.gene_catalog, snakemake.output.genes)
     log.info("%d genes", count)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import yaml
 
-from pfocr_etl.genes import (DEFAULT_STOPLIST, build_genes_table, load_stoplist, map_figure_genes, ocr_variants,
+from pfocr_etl.genes import (DEFAULT_STOPLIST, build_genes_table, combine_gene_mention_counts, gene_mention_counts,
+                             load_stoplist, map_figure_genes, ocr_variants,
                              part_forms, word_parts)
 from pfocr_etl.lexicon import build_famplex_members, build_gene_catalog, build_lexicon
 from pfocr_etl.references import (read_famplex, read_gene_history, read_gene_info, read_hgnc, read_hgnc_withdrawn,
@@ -402,12 +404,18 @@ def test_genes_table_and_metrics(human):
         seed_rows, seed_context = seed(prefix)
         rows, context = rows + seed_rows, {**context, **seed_context}
     result = run(human, rows, context)
-    genes = build_genes_table([result.figure_genes], human.catalog)
+    genes = build_genes_table([gene_mention_counts(result.figure_genes)], human.catalog)
     assert genes.schema == schema("genes")
     table = genes.to_pandas().set_index("ncbigene_id")
     assert table.loc[6774, "n_figures"] == 2 and table.loc[6774, "symbol"] == "STAT3"  # STAT3 in both figures
     assert table.loc[6774, "description"] == "signal transducer and activator of transcription 3"
     assert table.loc[7424, "n_figures"] == 0  # VEGFC only as a PFOCR-recorded family member
+    # Shards hold disjoint figures: summing their partials equals counting all mentions at once.
+    mapped = result.figure_genes
+    first_shard = pc.is_in(mapped["figid"], value_set=pa.array(sorted(set(mapped["figid"].to_pylist()))[:1]))
+    partials = [gene_mention_counts(mapped.filter(first_shard)), gene_mention_counts(mapped.filter(pc.invert(first_shard)))]
+    assert combine_gene_mention_counts(partials).equals(gene_mention_counts(mapped))
+    assert build_genes_table(partials, human.catalog).equals(genes)
     metrics = result.metrics
     assert abs(sum(metrics["tier_share"].values()) - 1) < 1e-6
     assert metrics["tier_share"]["famplex_entity"] > 0 and 0 <= metrics["ambiguous_share"] < 1

@@ -109,6 +109,7 @@ import pyarrow.compute as pc
 from pfocr_etl.lexicon import (HOMOGLYPHS, KEY_SEPARATORS, TIERS, ascii_case_keys, fold_text, has_greek,
                                lexicon_frame, term_key)
 from pfocr_etl.references import frame_to_arrow, resolve_gene_history
+from pfocr_etl.schemas import schema
 
 DEFAULT_STOPLIST = Path(__file__).resolve().parents[2] / "resources" / "gene_stoplist.tsv"
 
@@ -575,28 +576,42 @@ def _refresh_ids(rows: pd.DataFrame, history: pd.DataFrame, catalog: pd.DataFram
 
 def _agreement(rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """pfocr_agreement between recorded rows and our rows of the same (figure, word)."""
-    key = ["figid", "word"]
-    is_recorded = rows["match_tier"] == RECORDED
+    is_recorded = (rows["match_tier"] == RECORDED).to_numpy()
     if not is_recorded.any():  # nothing recorded by PFOCR: nothing to agree with
         return rows.assign(pfocr_agreement=None)
-    recorded_ids = rows.loc[is_recorded & rows["ncbigene_id"].notna(), [*key, "ncbigene_id"]].drop_duplicates()
-    ours = rows[~is_recorded]
-    our_genes = ours.loc[ours["ncbigene_id"].notna(), [*key, "ncbigene_id"]].drop_duplicates()
-    our_members = (ours.loc[ours["famplex_id"].notna(), [*key, "famplex_id"]].drop_duplicates()
-                   .merge(members, on="famplex_id")[[*key, "famplex_id", "member_ncbigene_id"]]
-                   .rename(columns={"member_ncbigene_id": "ncbigene_id"}))
+    # Integer codes instead of merges on (figid, word) strings: a shard has ~10^6 rows.
+    word = rows.groupby(["figid", "word"], sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    has_gene = rows["ncbigene_id"].notna().to_numpy()
+    gene = rows["ncbigene_id"].fillna(-1).to_numpy(np.int64)
+    family, family_ids = pd.factorize(rows["famplex_id"])
+    ours = ~is_recorded
 
-    def has(frame: pd.DataFrame, on: list[str], flag: str) -> pd.Series:
-        marked = rows[on].merge(frame[on].drop_duplicates().assign(**{flag: True}), on=on, how="left")
-        return marked[flag].notna().to_numpy()
+    def pairs(words: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return words * (1 << 34) + (values + 1)  # gene IDs and family codes stay below 2^34
 
-    same_gene = has(our_genes, [*key, "ncbigene_id"], "_gene")
-    in_family = has(our_members, [*key, "ncbigene_id"], "_member")
-    pfocr_has_gene = has(recorded_ids, [*key, "ncbigene_id"], "_recorded")
-    pfocr_family_hit = has(our_members.merge(recorded_ids, on=[*key, "ncbigene_id"]), [*key, "famplex_id"], "_fam")
-    word_recorded = has(rows.loc[is_recorded, key], key, "_word")
-    no_entity = (rows["ncbigene_id"].isna() & rows["famplex_id"].isna()).to_numpy()
-    recorded_without_id = (is_recorded & rows["ncbigene_id"].isna()).to_numpy()
+    def _isin(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        return pd.Series(values, copy=False).isin(wanted).to_numpy()  # hashing, not np.isin's sort
+
+    word_gene = pairs(word, gene)
+    # Our families of each word, expanded to their member genes.
+    our_families = pd.DataFrame({"word": word[ours & (family >= 0)], "family": family[ours & (family >= 0)]})
+    our_families = our_families.drop_duplicates()
+    member_family = pd.Index(family_ids).get_indexer(members["famplex_id"])
+    member_genes = pd.DataFrame({"family": member_family,
+                                 "gene": members["member_ncbigene_id"].to_numpy(np.int64)})
+    our_members = our_families.merge(member_genes[member_genes["family"] >= 0], on="family")
+    member_pairs = pairs(our_members["word"].to_numpy(), our_members["gene"].to_numpy())
+    recorded_pairs = word_gene[is_recorded & has_gene]
+
+    same_gene = _isin(word_gene, word_gene[ours & has_gene])
+    in_family = _isin(word_gene, member_pairs)
+    pfocr_has_gene = _isin(word_gene, recorded_pairs)
+    hit = _isin(member_pairs, recorded_pairs)
+    hit_families = pairs(our_members["word"].to_numpy()[hit], our_members["family"].to_numpy()[hit])
+    pfocr_family_hit = (family >= 0) & _isin(pairs(word, family), hit_families)
+    word_recorded = _isin(word, word[is_recorded])
+    no_entity = ~has_gene & (family < 0)
+    recorded_without_id = is_recorded & ~has_gene
     rows["pfocr_agreement"] = np.select(
         [recorded_without_id, is_recorded & same_gene, is_recorded & in_family, is_recorded,
          ~word_recorded, pfocr_has_gene | pfocr_family_hit, no_entity],
@@ -663,23 +678,56 @@ def mapping_metrics(figure_genes: pa.Table) -> dict:
     }
 
 
-def build_genes_table(mapped: pa.Table | Iterable[pa.Table], gene_catalog: pa.Table | pd.DataFrame) -> pa.Table:
-    """One row per gene ID seen in the mapped tables of all shards (schema ``genes``).
+def gene_mention_counts(mapped: pa.Table) -> pa.Table:
+    """Per-gene summary of one shard's mapped mentions (schema ``gene_mention_counts``).
+
+    A figure belongs to exactly one shard, so summing ``n_figures`` over shards
+    counts each figure once; the fallback symbol and taxon are the smallest
+    (symbol, taxon) pair, which is also what combining partials picks.
+    """
+    rows = mapped.select(["figid", "ncbigene_id", "symbol", "taxon_id", "confident"])
+    rows = rows.filter(pc.is_valid(rows["ncbigene_id"]))
+    confident = rows.filter(pc.fill_null(rows["confident"], False)).select(["ncbigene_id", "figid"])
+    figures = (confident.group_by(["ncbigene_id", "figid"], use_threads=False).aggregate([])
+               .group_by("ncbigene_id", use_threads=False).aggregate([("figid", "count")])
+               .rename_columns(["ncbigene_id", "n_figures"]))
+    return _with_fallback(rows.select(["ncbigene_id", "symbol", "taxon_id"]), figures)
+
+
+def _with_fallback(named: pa.Table, figures: pa.Table) -> pa.Table:
+    """One row per gene of ``named``: its smallest (symbol, taxon_id), and n_figures from ``figures``."""
+    ordered = named.sort_by([(column, "ascending", "at_end") for column in ("ncbigene_id", "symbol", "taxon_id")])
+    first = (ordered.group_by("ncbigene_id", use_threads=False)
+             .aggregate([("symbol", "first", pc.ScalarAggregateOptions(skip_nulls=False)),
+                         ("taxon_id", "first", pc.ScalarAggregateOptions(skip_nulls=False))])
+             .rename_columns(["ncbigene_id", "symbol", "taxon_id"]))
+    joined = first.join(figures, "ncbigene_id", join_type="left outer", use_threads=False)
+    counts = pc.cast(pc.fill_null(joined["n_figures"], 0), pa.int32())
+    return pa.table({"ncbigene_id": joined["ncbigene_id"], "symbol": joined["symbol"],
+                     "taxon_id": joined["taxon_id"], "n_figures": counts}, schema=schema("gene_mention_counts")
+                    ).sort_by("ncbigene_id")
+
+
+def combine_gene_mention_counts(parts: pa.Table | Iterable[pa.Table]) -> pa.Table:
+    """Sum per-shard :func:`gene_mention_counts` partials into one row per gene."""
+    table = parts if isinstance(parts, pa.Table) else pa.concat_tables(list(parts))
+    figures = (table.group_by("ncbigene_id", use_threads=False).aggregate([("n_figures", "sum")])
+               .rename_columns(["ncbigene_id", "n_figures"]))
+    return _with_fallback(table.select(["ncbigene_id", "symbol", "taxon_id"]), figures)
+
+
+def build_genes_table(counts: pa.Table | Iterable[pa.Table], gene_catalog: pa.Table | pd.DataFrame) -> pa.Table:
+    """One row per gene ID seen in any shard (schema ``genes``), from :func:`gene_mention_counts` partials.
 
     ``n_figures`` counts figures with a confident mention. Genes missing from the
     catalog (e.g. PFOCR-recorded genes of taxa we did not load) keep the symbol and
     taxon given in the mentions.
     """
-    tables = [mapped] if isinstance(mapped, pa.Table) else list(mapped)
-    columns = ["figid", "ncbigene_id", "symbol", "taxon_id", "confident"]
-    seen = pd.concat([t.select(columns).to_pandas() for t in tables], ignore_index=True)
-    seen = seen[seen["ncbigene_id"].notna()]
-    n_figures = seen[seen["confident"]].groupby("ncbigene_id")["figid"].nunique()
-    fallback = seen.sort_values(["ncbigene_id", "symbol"]).drop_duplicates("ncbigene_id").set_index("ncbigene_id")
+    seen = combine_gene_mention_counts(counts).to_pandas()
     catalog = gene_catalog.to_pandas() if isinstance(gene_catalog, pa.Table) else gene_catalog
-    genes = pd.DataFrame({"ncbigene_id": fallback.index.astype("int64")})
-    genes = genes.merge(catalog, on="ncbigene_id", how="left")
+    genes = seen[["ncbigene_id"]].merge(catalog, on="ncbigene_id", how="left")
+    fallback = seen.set_index("ncbigene_id")
     genes["symbol"] = genes["symbol"].fillna(genes["ncbigene_id"].map(fallback["symbol"]))
     genes["taxon_id"] = genes["taxon_id"].astype("Int64").fillna(genes["ncbigene_id"].map(fallback["taxon_id"]))
-    genes["n_figures"] = genes["ncbigene_id"].map(n_figures).fillna(0).astype("int32")
+    genes["n_figures"] = genes["ncbigene_id"].map(fallback["n_figures"]).fillna(0).astype("int32")
     return frame_to_arrow(genes, "genes")

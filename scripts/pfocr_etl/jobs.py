@@ -101,7 +101,7 @@ def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[s
                     taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike], *,
                     organisms: Sequence[int], stoplist: PathLike) -> dict:
     """Map one shard's gene mentions in the context of each figure's named organisms."""
-    from pfocr_etl.genes import load_stoplist, map_figure_genes
+    from pfocr_etl.genes import gene_mention_counts, load_stoplist, map_figure_genes
     from pfocr_etl.organisms import figure_context_taxa
 
     figure_table = read_table(figures, "figures")
@@ -112,8 +112,9 @@ def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[s
         gene_history=read_table(reference["gene_history"]),
         famplex_members=read_table(reference["famplex_members"]),
         stoplist=load_stoplist(stoplist))
-    _write(mapping.figure_genes, outputs["figure_genes"], "figure_genes_mapped")
+    mapped = _write(mapping.figure_genes, outputs["figure_genes"], "figure_genes_mapped")
     _write(mapping.figure_gene_families, outputs["figure_gene_families"], "figure_gene_families")
+    _write(gene_mention_counts(mapped), outputs["gene_counts"], "gene_mention_counts")
     return mapping.metrics
 
 
@@ -141,12 +142,12 @@ def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, ortholo
 
 # --- gathers ----------------------------------------------------------------------
 
-def gather_genes(figure_genes_parts: Sequence[PathLike], gene_catalog: PathLike, output: PathLike) -> int:
+def gather_genes(gene_count_parts: Sequence[PathLike], gene_catalog: PathLike, output: PathLike) -> int:
+    """The genes table from the shards' per-gene partials (memory grows with genes, not mentions)."""
     from pfocr_etl.genes import build_genes_table
 
-    columns = ["figid", "ncbigene_id", "symbol", "taxon_id", "confident"]
-    mapped = read_parts(figure_genes_parts, "figure_genes").select(columns)
-    return _write(build_genes_table(mapped, read_table(gene_catalog)), output, "genes").num_rows
+    counts = read_parts(gene_count_parts, "gene_mention_counts")
+    return _write(build_genes_table(counts, read_table(gene_catalog)), output, "genes").num_rows
 
 
 def gather_organisms(figure_organisms_parts: Sequence[PathLike], primary_parts: Sequence[PathLike],

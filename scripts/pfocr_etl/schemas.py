@@ -269,6 +269,13 @@ TABLE_COLUMNS.update({
         Column("membership", STR, False, "isa (one of the family) or partof (component of the complex)."),
         Column("depth", I32, False, "FamPlex path length from the member to the entity."),
     ],
+    # Per-shard partial of ``genes``: gathering sums these instead of re-reading every mention.
+    "gene_mention_counts": [
+        Column("ncbigene_id", I64, False, "NCBI Gene ID."),
+        Column("symbol", STR, True, "Smallest symbol the shard's mentions give the gene (fallback for the catalog)."),
+        Column("taxon_id", I64, True, "Taxon given with that symbol (smallest, if several)."),
+        Column("n_figures", I32, False, "Figures of the shard with a confident mention of the gene."),
+    ],
     "genes": [
         Column("ncbigene_id", I64, False, "NCBI Gene ID."),
         Column("taxon_id", I64, True, "NCBI Taxonomy ID of the gene."),
@@ -318,6 +325,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "figure_genes_mapped": [*_MENTION_ORDER, "normalized_word", "match_tier", "taxon_id", "ncbigene_id",
                             "famplex_id", "input_ncbigene_id", "symbol", "lexicon_term"],
     "figure_gene_families": ["figid", "word", "famplex_id", "ncbigene_id"],
+    "gene_mention_counts": ["ncbigene_id"],
     "genes": ["ncbigene_id"],
     # organism stage
     "figure_organisms": ["figid", "source", "taxon_id", "name_as_given", "status"],

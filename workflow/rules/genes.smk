@@ -26,6 +26,7 @@ rule map_genes_shard:
     output:
         figure_genes=f"{OUT}/work/{{shard}}/figure_genes_mapped.parquet",
         figure_gene_families=f"{OUT}/tables/figure_gene_families/part-{{shard}}.parquet",
+        gene_counts=f"{OUT}/work/{{shard}}/gene_counts.parquet",
     log:
         f"{OUT}/logs/map_genes_shard/{{shard}}.log",
     benchmark:
@@ -44,7 +45,7 @@ rule map_genes_shard:
 
 rule gather_genes:
     input:
-        figure_genes=shard_table_parts("figure_genes"),
+        gene_counts=shard_work_files("gene_counts"),
         gene_catalog=rules.build_gene_reference.output.gene_catalog,
         code=package_modules("jobs", "genes", "parquet_io"),
     output:
