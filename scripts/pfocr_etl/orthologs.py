@@ -187,10 +187,14 @@ def project_to_human(figure_genes: pa.Table | pd.DataFrame, index: OrthologIndex
 def figure_gene_orthologs(figure_genes: pa.Table | pd.DataFrame, index: OrthologIndex,
                           human_taxon_id: int = HUMAN_TAXON_ID) -> pa.Table:
     """Distinct (figid, taxon_id, ncbigene_id, human_ncbigene_id, ortholog_kind): table ``figure_gene_orthologs``."""
-    projected = project_to_human(figure_genes, index, human_taxon_id)
-    projected = projected[projected["ncbigene_id"].notna()]
-    columns = ["figid", "taxon_id", "ncbigene_id", "human_ncbigene_id", "ortholog_kind"]
-    narrow = projected[columns].drop_duplicates()
+    columns = ["figid", "taxon_id", "ncbigene_id"]
+    table = figure_genes if isinstance(figure_genes, pa.Table) else pa.Table.from_pandas(
+        figure_genes[columns], preserve_index=False)
+    # Project each distinct gene of a figure once: a shard has far fewer than it has mentions.
+    genes = table.select(columns).filter(pc.is_valid(table["ncbigene_id"]))
+    distinct = genes.group_by(columns, use_threads=False).aggregate([]).to_pandas()
+    projected = project_to_human(distinct, index, human_taxon_id)
+    narrow = projected[[*columns, "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
     narrow = narrow.sort_values(["figid", "ncbigene_id", "taxon_id", "human_ncbigene_id"],
                                 na_position="last", ignore_index=True)
     return pa.Table.from_pandas(narrow, schema=schema("figure_gene_orthologs"), preserve_index=False)

@@ -114,7 +114,8 @@ def load_record_yaml(text: str) -> dict:
         raise RecordError("yaml_error", f"malformed YAML front matter: {_one_line(exc)}") from None
     except RecursionError:
         raise RecordError("yaml_alias_bomb", "front matter nests too deeply to load") from None
-    count_nodes(data)
+    if "*" in yaml_text:  # only aliases can make a small text expand; most records have none
+        count_nodes(data)
     if not isinstance(data, dict):
         raise RecordError("front_matter_not_mapping",
                           f"front matter is a {type(data).__name__}, expected a mapping of keys to values")
