@@ -536,7 +536,9 @@ def genes_tsv_disagreements(figure_genes: pa.Table | pd.DataFrame, primary: pa.T
     Columns: figid, word, tsv_taxon_id, harmonized_taxon_id, reason, n_rows.
     """
     columns = ["figid", "word", "tsv_taxon_id", "harmonized_taxon_id", "reason", "n_rows"]
-    genes = _frame(figure_genes)
+    table = _arrow(figure_genes)
+    needed = ["figid", "word", "evidence", "match_tier", "taxon_id", "n_source_rows"]
+    genes = _frame(table.select([c for c in needed if c in table.column_names]))
     recorded = genes["match_tier"].isna() | (genes["match_tier"] == RECORDED_TIER) if "match_tier" in genes \
         else pd.Series(True, index=genes.index)
     tsv = genes[(genes["evidence"] == GENES_TSV_EVIDENCE) & recorded & genes["taxon_id"].notna()].copy()
@@ -547,8 +549,9 @@ def genes_tsv_disagreements(figure_genes: pa.Table | pd.DataFrame, primary: pa.T
            .sum().reset_index())
 
     ids = resolver.resolve_ids(tsv["tsv_taxon_id"].unique().tolist())
-    tsv["current_id"] = tsv["tsv_taxon_id"].map(lambda t: ids[t].taxon_id).astype("Int64")
-    tsv["id_issue"] = tsv["tsv_taxon_id"].map(lambda t: next((f for f in ids[t].flags if f.endswith("_id")), None))
+    tsv["current_id"] = tsv["tsv_taxon_id"].map({t: r.taxon_id for t, r in ids.items()}).astype("Int64")
+    issue_of = {t: next((f for f in r.flags if f.endswith("_id")), None) for t, r in ids.items()}
+    tsv["id_issue"] = tsv["tsv_taxon_id"].map(issue_of)
     id_issues = tsv[tsv["id_issue"].notna()].rename(columns={"id_issue": "reason"})
     id_issues["harmonized_taxon_id"] = id_issues["current_id"]
 
