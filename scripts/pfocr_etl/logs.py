@@ -23,8 +23,11 @@ BATCH_GC_THRESHOLD = 200_000
 
 
 def tune_gc_for_batch_job() -> None:
-    """Collect young objects rarely, and never re-scan what was loaded at start-up (modules)."""
-    gc.freeze()
+    """Collect young objects rarely.
+
+    (Not gc.freeze(): frozen objects are never freed, and DuckDB's bindings then report
+    "leaked" types at exit.)
+    """
     gc.set_threshold(BATCH_GC_THRESHOLD, 50, 100)
 
 

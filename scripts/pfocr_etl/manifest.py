@@ -21,8 +21,8 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 FIGURES_DIR = "_figures"
 DATA_DIR = "_data"
@@ -37,8 +37,7 @@ _PMC_PREFIX = re.compile(r"^PMC(\d+)", re.IGNORECASE)
 _TABLE_SUFFIX = re.compile(r"-(genes|chemicals|diseases)\.tsv$")
 
 
-@dataclass(frozen=True)
-class InputFile:
+class InputFile(NamedTuple):  # a tuple: a million of them are built per scan
     path: str  # relative to input_dir, '/'-separated
     kind: str  # figure, genes_tsv, chemicals_tsv, diseases_tsv, article, unrecognized
     size: int
@@ -129,19 +128,27 @@ def _read_cache(cache_path: Path) -> dict[tuple[str, int, int], str]:
     if not cache_path.exists():
         return {}
     with open(cache_path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        if tuple(reader.fieldnames or ()) != CACHE_HEADER:
+        reader = csv.reader(handle, delimiter="\t")
+        if tuple(next(reader, ())) != CACHE_HEADER:
             return {}
-        return {(r["path"], int(r["size"]), int(r["mtime_ns"])): r["sha256"] for r in reader}
+        return {(path, int(size), int(mtime_ns)): digest for path, size, mtime_ns, digest in reader}
+
+
+# Characters that make the csv module quote a field; names without them are written directly.
+_NEEDS_QUOTING = re.compile(r'[\t\n\r"]')
 
 
 def _write_tsv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        if any(_NEEDS_QUOTING.search(row[0]) for row in rows):
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        else:  # same bytes as csv.writer, several times faster
+            handle.write("\t".join(header) + "\n")
+            handle.write("".join("\t".join(map(str, row)) + "\n" for row in rows))
     os.replace(tmp, path)
 
 

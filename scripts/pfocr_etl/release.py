@@ -35,6 +35,7 @@ Release diff (:func:`diff_releases`)
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -161,10 +162,14 @@ def package_versions(requirements_path: str | os.PathLike | None = None) -> dict
 # Corpus fingerprint and references
 # =============================================================================
 
+def _shard_list_folder(manifest_dir: str | os.PathLike) -> Path:
+    root = Path(manifest_dir)
+    return root / "shards" if (root / "shards").is_dir() else root
+
+
 def read_shard_lists(manifest_dir: str | os.PathLike) -> list[dict]:
     """All rows of the manifest's per-shard lists (``shards/*.tsv`` or ``*.tsv`` in the folder)."""
-    root = Path(manifest_dir)
-    folder = root / "shards" if (root / "shards").is_dir() else root
+    folder = _shard_list_folder(manifest_dir)
     rows = []
     for tsv in sorted(folder.glob("*.tsv")):
         with open(tsv, newline="", encoding="utf-8") as handle:
@@ -180,15 +185,35 @@ def read_shard_lists(manifest_dir: str | os.PathLike) -> list[dict]:
 
 def corpus_fingerprint(manifest_dir: str | os.PathLike) -> dict:
     """File count, bytes, per-kind counts and one sha256 over the sorted (path, kind, size, sha256) rows."""
-    rows = sorted(read_shard_lists(manifest_dir), key=lambda r: r["path"])
-    digest = hashlib.sha256()
-    by_kind: dict[str, int] = {}
-    for r in rows:
-        digest.update(f"{r['path']}\t{r['kind']}\t{r['size']}\t{r['sha256']}\n".encode("utf-8"))
-        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
-    return {"files": len(rows), "bytes": sum(r["size"] for r in rows), "sha256": digest.hexdigest(),
-            "by_kind": dict(sorted(by_kind.items())), "shards": len({r["shard"] for r in rows}),
-            "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}
+    folder = _shard_list_folder(manifest_dir)
+    lists = tuple((str(tsv), tsv.stat().st_mtime_ns, tsv.stat().st_size) for tsv in sorted(folder.glob("*.tsv")))
+    result = dict(_fingerprint(lists))
+    result["by_kind"] = dict(result["by_kind"])  # callers get their own copy of the cached value
+    return result
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(lists: tuple[tuple[str, int, int], ...]) -> tuple:
+    # Cached per set of list files (name, mtime, size): the report and the release manifest both ask.
+    lines, by_kind, total_bytes = [], {}, 0
+    for tsv, _mtime, _size in lists:
+        with open(tsv, newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            header = next(reader, [])
+            missing = {"path", "kind", "size", "sha256"} - set(header)
+            if missing:
+                raise ValueError(f"{tsv}: shard list lacks column(s) {', '.join(sorted(missing))}")
+            at = [header.index(name) for name in ("path", "kind", "size", "sha256")]
+            for row in reader:
+                path, kind, size, sha = (row[i] for i in at)
+                lines.append((path, f"{path}\t{kind}\t{int(size)}\t{sha}\n"))
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                total_bytes += int(size)
+    lines.sort(key=lambda item: item[0])
+    digest = hashlib.sha256("".join(line for _, line in lines).encode("utf-8"))
+    return tuple({"files": len(lines), "bytes": total_bytes, "sha256": digest.hexdigest(),
+                  "by_kind": dict(sorted(by_kind.items())), "shards": len(lists),
+                  "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}.items())
 
 
 def load_references(references_json: str | os.PathLike | None) -> dict | None:
