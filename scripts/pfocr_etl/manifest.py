@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ PAPERS_DIR = "papers"
 INPUT_SUBDIRS = (FIGURES_DIR, DATA_DIR, PAPERS_DIR)
 
 MISC_SHARD = "misc"
+FINGERPRINT_FILE = "corpus.json"
 LIST_HEADER = ("path", "kind", "size", "sha256")
 CACHE_HEADER = ("path", "size", "mtime_ns", "sha256")
 
@@ -184,7 +186,29 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
     if cache_file:
         _write_tsv(cache_file, CACHE_HEADER,
                    [(f.path, f.size, f.mtime_ns, digest) for f, digest in zip(files, digests)])
+    summary = corpus_fingerprint([(f.path, f.kind, f.size, digest) for f, digest in zip(files, digests)],
+                                 n_shards=len(shards))
+    tmp = out / f".{FINGERPRINT_FILE}.tmp"
+    tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, out / FINGERPRINT_FILE)
     return {shard: len(rows) for shard, rows in sorted(shards.items())}
+
+
+def corpus_fingerprint(rows: Sequence[tuple[str, str, int, str]], n_shards: int) -> dict:
+    """File count, bytes, per-kind counts and one sha256 over (path, kind, size, sha256) rows sorted by path.
+
+    Written next to the shard lists by the manifest job, so the report and the release
+    manifest need not re-read every list.
+    """
+    ordered = sorted(rows, key=lambda row: row[0])
+    lines = "".join(f"{path}\t{kind}\t{size}\t{digest}\n" for path, kind, size, digest in ordered)
+    by_kind: dict[str, int] = {}
+    for row in ordered:
+        by_kind[row[1]] = by_kind.get(row[1], 0) + 1
+    return {"files": len(ordered), "bytes": sum(int(row[2]) for row in ordered),
+            "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+            "by_kind": dict(sorted(by_kind.items())), "shards": n_shards,
+            "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}
 
 
 def read_shard_list(path: str | os.PathLike) -> list[dict]:

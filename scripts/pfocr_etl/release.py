@@ -35,7 +35,6 @@ Release diff (:func:`diff_releases`)
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import importlib.metadata
 import json
@@ -184,36 +183,19 @@ def read_shard_lists(manifest_dir: str | os.PathLike) -> list[dict]:
 
 
 def corpus_fingerprint(manifest_dir: str | os.PathLike) -> dict:
-    """File count, bytes, per-kind counts and one sha256 over the sorted (path, kind, size, sha256) rows."""
+    """File count, bytes, per-kind counts and one sha256 over the sorted (path, kind, size, sha256) rows.
+
+    Read from the manifest job's summary file; computed from the shard lists when there is none.
+    """
+    from pfocr_etl import manifest
+
     folder = _shard_list_folder(manifest_dir)
-    lists = tuple((str(tsv), tsv.stat().st_mtime_ns, tsv.stat().st_size) for tsv in sorted(folder.glob("*.tsv")))
-    result = dict(_fingerprint(lists))
-    result["by_kind"] = dict(result["by_kind"])  # callers get their own copy of the cached value
-    return result
-
-
-@functools.lru_cache(maxsize=4)
-def _fingerprint(lists: tuple[tuple[str, int, int], ...]) -> tuple:
-    # Cached per set of list files (name, mtime, size): the report and the release manifest both ask.
-    lines, by_kind, total_bytes = [], {}, 0
-    for tsv, _mtime, _size in lists:
-        with open(tsv, newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle, delimiter="\t")
-            header = next(reader, [])
-            missing = {"path", "kind", "size", "sha256"} - set(header)
-            if missing:
-                raise ValueError(f"{tsv}: shard list lacks column(s) {', '.join(sorted(missing))}")
-            at = [header.index(name) for name in ("path", "kind", "size", "sha256")]
-            for row in reader:
-                path, kind, size, sha = (row[i] for i in at)
-                lines.append((path, f"{path}\t{kind}\t{int(size)}\t{sha}\n"))
-                by_kind[kind] = by_kind.get(kind, 0) + 1
-                total_bytes += int(size)
-    lines.sort(key=lambda item: item[0])
-    digest = hashlib.sha256("".join(line for _, line in lines).encode("utf-8"))
-    return tuple({"files": len(lines), "bytes": total_bytes, "sha256": digest.hexdigest(),
-                  "by_kind": dict(sorted(by_kind.items())), "shards": len(lists),
-                  "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}.items())
+    summary = folder / manifest.FINGERPRINT_FILE
+    if summary.is_file():
+        return json.loads(summary.read_text(encoding="utf-8"))
+    rows = read_shard_lists(manifest_dir)
+    return manifest.corpus_fingerprint([(r["path"], r["kind"], r["size"], r["sha256"]) for r in rows],
+                                       n_shards=len({r["shard"] for r in rows}))
 
 
 def load_references(references_json: str | os.PathLike | None) -> dict | None:
