@@ -52,6 +52,8 @@ rule gather_genes:
         genes=f"{OUT}/tables/genes/part-all.parquet",
     log:
         f"{OUT}/logs/gather_genes.log",
+    benchmark:
+        f"{OUT}/benchmarks/gather_genes.tsv"
     conda:
         "../../envs/pipeline.yaml"
     resources:

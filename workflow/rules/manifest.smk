@@ -9,11 +9,13 @@ checkpoint build_manifest:
         shards=directory(SHARDS_DIR),
     log:
         f"{OUT}/logs/build_manifest.log",
+    benchmark:
+        f"{OUT}/benchmarks/build_manifest.tsv"
     localrule: True
-    # Hashing a new corpus uses this many processes (capped by --cores).
-    threads: 4
     conda:
         "../../envs/pipeline.yaml"
+    # Hashing a new corpus uses this many processes (capped by --cores).
+    threads: 4
     params:
         input_dir=INPUT_DIR,
         shard_width=config["shard_width"],

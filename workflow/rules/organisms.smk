@@ -48,6 +48,8 @@ rule gather_organisms:
         organisms=f"{OUT}/tables/organisms/part-all.parquet",
     log:
         f"{OUT}/logs/gather_organisms.log",
+    benchmark:
+        f"{OUT}/benchmarks/gather_organisms.tsv"
     localrule: True
     conda:
         "../../envs/pipeline.yaml"

@@ -47,6 +47,8 @@ rule gather_papers:
         papers=f"{OUT}/tables/papers/part-all.parquet",
     log:
         f"{OUT}/logs/gather_papers.log",
+    benchmark:
+        f"{OUT}/benchmarks/gather_papers.tsv"
     localrule: True
     conda:
         "../../envs/pipeline.yaml"

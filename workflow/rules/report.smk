@@ -14,6 +14,8 @@ rule write_gene_sets:
         ),
     log:
         f"{OUT}/logs/write_gene_sets.log",
+    benchmark:
+        f"{OUT}/benchmarks/write_gene_sets.tsv"
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
