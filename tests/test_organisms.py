@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import yaml
 
-from pfocr_etl.organisms import (build_organisms_table, genes_tsv_disagreements, harmonize_organisms,
-                                 name_mentions, organism_metrics, unresolved_names, with_primary_taxon)
+from pfocr_etl.organisms import (build_organisms_table, genes_tsv_disagreements, harmonize_organisms, name_mentions,
+                                 organism_figure_counts, organism_metrics, unresolved_names, with_primary_taxon)
 from pfocr_etl.schemas import schema
 from pfocr_etl.taxonomy import TaxonResolver
 
@@ -287,8 +288,18 @@ def test_outputs_follow_their_schemas_sorted_and_deterministic(seed_shard, resol
 
 def test_organisms_table_and_metrics(seed_shard, resolver):
     _, _, result = seed_shard
-    table = build_organisms_table(result.figure_organisms, result.primary, resolver.taxonomy)
+    table = build_organisms_table([organism_figure_counts(result.figure_organisms, result.primary)],
+                                  resolver.taxonomy)
     assert table.schema == schema("organisms")
+    # Shards hold disjoint figures: summing their partial counts equals counting all figures at once.
+    figids = sorted(set(result.primary["figid"].to_pylist()))
+
+    def shard(table: pa.Table, part: list[str]) -> pa.Table:
+        return table.filter(pc.is_in(table["figid"], value_set=pa.array(part)))
+
+    partials = [organism_figure_counts(shard(result.figure_organisms, part), shard(result.primary, part))
+                for part in (figids[:2], figids[2:])]
+    assert build_organisms_table(partials, resolver.taxonomy).equals(table)
     by_taxon = {row["taxon_id"]: row for row in table.to_pylist()}
     assert by_taxon[HUMAN]["group"] == "primates" and by_taxon[HUMAN]["n_figures_primary"] == 4
     assert by_taxon[ZEBRAFISH]["group"] == "bony fishes" and by_taxon[ZEBRAFISH]["n_figures_primary"] == 0
@@ -342,7 +353,8 @@ def test_parser_shaped_inputs_and_empty_shards(resolver):
     empty = harmonize_organisms(figures.slice(0, 0), empty_table("figure_genes_raw"), resolver)
     assert empty.figure_organisms.num_rows == 0 and empty.primary.num_rows == 0
     assert genes_tsv_disagreements(empty_table("figure_genes_raw"), empty.primary, resolver).empty
-    assert build_organisms_table(empty.figure_organisms, empty.primary, resolver.taxonomy).num_rows == 0
+    assert build_organisms_table([organism_figure_counts(empty.figure_organisms, empty.primary)],
+                                 resolver.taxonomy).num_rows == 0
 
 
 def test_gene_mapper_output_shape_recorded_rows_vs_our_confident_rows(resolver):

@@ -121,7 +121,8 @@ def map_genes_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[s
 def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, orthologs: PathLike,
                               taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike]) -> dict:
     """Organisms per figure, the primary organism into ``figures``, human orthologs into ``figure_genes``."""
-    from pfocr_etl.organisms import genes_tsv_disagreements, harmonize_organisms, with_primary_taxon
+    from pfocr_etl.organisms import (genes_tsv_disagreements, harmonize_organisms, organism_figure_counts,
+                                     with_primary_taxon)
     from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
 
     figure_table = read_table(figures, "figures")
@@ -134,6 +135,8 @@ def harmonize_organisms_shard(figures: PathLike, mapped_genes: PathLike, ortholo
     _write(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
     _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
     _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
+    _write(organism_figure_counts(result.figure_organisms, result.primary), outputs["organism_counts"],
+           "organism_figure_counts")
     _write(pairs, outputs["figure_gene_orthologs"], "figure_gene_orthologs")
     disagreements = genes_tsv_disagreements(genes, result.primary, resolver)
     _write(disagreements.to_dict("records"), outputs["organism_disagreements"], "organism_disagreements")
@@ -150,13 +153,11 @@ def gather_genes(gene_count_parts: Sequence[PathLike], gene_catalog: PathLike, o
     return _write(build_genes_table(counts, read_table(gene_catalog)), output, "genes").num_rows
 
 
-def gather_organisms(figure_organisms_parts: Sequence[PathLike], primary_parts: Sequence[PathLike],
-                     taxonomy: Mapping[str, PathLike], output: PathLike) -> int:
+def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, PathLike], output: PathLike) -> int:
+    """The organisms table from the shards' per-taxon figure counts (memory grows with taxa, not figures)."""
     from pfocr_etl.organisms import build_organisms_table
 
-    table = build_organisms_table(read_parts(figure_organisms_parts, "figure_organisms"),
-                                  read_parts(primary_parts, "figure_primary_organisms"),
-                                  _resolver(taxonomy).taxonomy)
+    table = build_organisms_table(read_parts(count_parts, "organism_figure_counts"), _resolver(taxonomy).taxonomy)
     return _write(table, output, "organisms").num_rows
 
 

@@ -162,6 +162,13 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("primary_confidence", STR, True, "high, medium or low (see pfocr_etl.organisms); null without a primary organism."),
         Column("conflicting", BOOL, False, "True when a source names organisms none of which is (or is related to) the primary one."),
     ],
+    # Per-shard partial of ``organisms``: gathering sums these (a figure belongs to one shard).
+    "organism_figure_counts": [
+        Column("taxon_id", I64, False, "NCBI Taxonomy ID."),
+        Column("n_figures", I64, False, "Figures of the shard with this organism resolved (mentioned_only excluded)."),
+        Column("n_figures_primary", I64, False, "Figures of the shard whose primary organism this is."),
+        Column("n_figures_mentioned_only", I64, False, "Figures of the shard naming it without gene evidence."),
+    ],
     "organisms": [
         Column("taxon_id", I64, False, "NCBI Taxonomy ID."),
         Column("scientific_name", STR, True, "Scientific name."),
@@ -330,6 +337,7 @@ SORT_KEYS: dict[str, list[str]] = {
     # organism stage
     "figure_organisms": ["figid", "source", "taxon_id", "name_as_given", "status"],
     "figure_primary_organisms": ["figid"],
+    "organism_figure_counts": ["taxon_id"],
     "organisms": ["taxon_id"],
     "taxonomy_names": ["tax_id", "name_class", "name_txt"],
     "taxonomy_nodes": ["tax_id"],

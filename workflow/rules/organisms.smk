@@ -21,6 +21,7 @@ rule harmonize_organisms_shard:
         figure_primary_organisms=f"{OUT}/tables/figure_primary_organisms/part-{{shard}}.parquet",
         figure_gene_orthologs=f"{OUT}/tables/figure_gene_orthologs/part-{{shard}}.parquet",
         organism_disagreements=f"{OUT}/tables/organism_disagreements/part-{{shard}}.parquet",
+        organism_counts=f"{OUT}/work/{{shard}}/organism_counts.parquet",
     log:
         f"{OUT}/logs/harmonize_organisms_shard/{{shard}}.log",
     benchmark:
@@ -37,8 +38,7 @@ rule harmonize_organisms_shard:
 
 rule gather_organisms:
     input:
-        figure_organisms=shard_table_parts("figure_organisms"),
-        figure_primary_organisms=shard_table_parts("figure_primary_organisms"),
+        organism_counts=shard_work_files("organism_counts"),
         taxonomy_names=rules.build_taxonomy.output.names,
         taxonomy_nodes=rules.build_taxonomy.output.nodes,
         taxonomy_merged=rules.build_taxonomy.output.merged,
