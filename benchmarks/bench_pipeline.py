@@ -6,7 +6,7 @@ Measures, side by side in one run on this machine:
 
 1. baseline: python-frontmatter parsing every generated record on one core (what peers do);
 2. full build: ``snakemake --cores 2`` on the same corpus (all stages, tables, report, gene sets);
-3. job count, and the largest peak RSS of any job (Snakemake ``benchmark:`` files);
+3. job count, and the largest peak RSS and PSS of each rule's jobs (Snakemake ``benchmark:`` files);
 4. no-change runs: ``snakemake -n`` and a real run on the finished build;
 5. incremental: add 1% new figures (new, higher PMC numbers) and run plain ``snakemake`` (it
    refreshes the manifest and rebuilds what changed); its wall time as a share of the full
@@ -85,18 +85,24 @@ def prepare(workdir: Path, n: int, seed: int, start_pmc: int | None = None) -> P
     return workdir / "corpus"
 
 
-def peak_rss_by_rule(workdir: Path) -> dict[str, float]:
-    """Largest max_rss (MB) per rule among the jobs with a ``benchmark:`` file."""
+def peak_memory_by_rule(workdir: Path) -> dict[str, tuple[float, float]]:
+    """Largest (max_rss, max_pss) in MB per rule among the jobs with a ``benchmark:`` file.
+
+    RSS counts pages shared by forked workers once per process; PSS splits them, so it is
+    the job's real share of memory.
+    """
     root = workdir / "out" / "benchmarks"
-    peaks: dict[str, float] = {}
+    peaks: dict[str, tuple[float, float]] = {}
     for path in root.rglob("*.tsv"):
         rule = path.relative_to(root).parts[0].removesuffix(".tsv")
         with open(path, newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 try:
-                    peaks[rule] = max(peaks.get(rule, 0.0), float(row["max_rss"]))
+                    rss, pss = float(row["max_rss"]), float(row["max_pss"])
                 except (KeyError, ValueError):
-                    pass
+                    continue
+                old_rss, old_pss = peaks.get(rule, (0.0, 0.0))
+                peaks[rule] = (max(old_rss, rss), max(old_pss, pss))
     return dict(sorted(peaks.items()))
 
 
@@ -133,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     proc, full = timed("pipeline: snakemake --cores 2 (all stages)", snakemake, workdir)
     jobs = count_jobs(proc.stdout + proc.stderr)
     print(f"{'jobs in the full build':<46} {jobs:9d}")
-    for rule, peak in peak_rss_by_rule(workdir).items():
-        print(f"{'peak RSS, ' + rule:<46} {peak:9.0f} MB")
+    for rule, (rss, pss) in peak_memory_by_rule(workdir).items():
+        print(f"{'peak RSS / PSS, ' + rule:<46} {rss:9.0f} MB {pss:6.0f} MB")
     print(f"ratio pipeline / baseline parse: {full / baseline:.2f} (target < 1)")
 
     _, dry = timed("no-change: snakemake -n", snakemake, workdir, "-n")

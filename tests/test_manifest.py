@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from pfocr_etl import manifest
 from pfocr_etl.manifest import build_manifest, classify, prune_stale_parts, shard_of
 
 
@@ -55,6 +56,19 @@ def test_touching_a_file_without_changing_it_keeps_its_list(tmp_path):
     write(path, "edited")
     build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
     assert (shards / "pmc00000000.tsv").read_bytes() != before
+
+
+def test_worker_processes_hash_exactly_like_one_process(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    for n in range(40):
+        write(corpus / "_data" / f"PMC{n}__f-genes.tsv", "word\n" + "x" * (n * 100))
+    serial = build_manifest(corpus, tmp_path / "serial", 10)
+    monkeypatch.setattr(manifest, "PARALLEL_HASH_MIN_FILES", 1)
+    monkeypatch.setattr(manifest, "HASH_CHUNK_FILES", 7)  # several chunks, answers kept in order
+    parallel = build_manifest(corpus, tmp_path / "parallel", 10, processes=2)
+    assert parallel == serial
+    for path in (tmp_path / "serial").iterdir():
+        assert (tmp_path / "parallel" / path.name).read_bytes() == path.read_bytes()
 
 
 def test_prune_removes_outputs_of_vanished_shards(tmp_path):

@@ -162,7 +162,6 @@ def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, Pat
 
 
 def gather_papers(candidate_parts: Sequence[PathLike], output: PathLike) -> int:
-    from pfocr_etl.papers import merge_papers
+    from pfocr_etl.papers import merge_paper_table
 
-    rows = read_parts(candidate_parts, "papers").to_pylist()
-    return _write(merge_papers(rows), output, "papers").num_rows
+    return _write(merge_paper_table(read_parts(candidate_parts, "papers")), output, "papers").num_rows

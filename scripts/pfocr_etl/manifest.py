@@ -20,8 +20,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -103,8 +104,13 @@ def _scan_folder(folder: str, relative: str, found: list[InputFile]) -> None:
 # Files up to this size are hashed from one read: corpus files are a few kB, and a chunked
 # read with a large buffer allocates that buffer for every small file.
 WHOLE_READ_LIMIT = 8 << 20
-# Below this many files to hash (an incremental refresh), starting worker processes costs more than it saves.
+# Below this many files to hash (an incremental refresh), the worker processes are not worth their overhead.
 PARALLEL_HASH_MIN_FILES = 20_000
+# Reading a cold corpus is bound by the kernel's per-file work, which overlaps across a few reader
+# threads; Python's per-file work holds the GIL, so one process of threads is slower than processes.
+# Measured on 264k cold files, 2 cores: 2 processes 21 s, 4 threads 32 s, 2 processes x 4 threads 16 s.
+READER_THREADS = 4
+HASH_CHUNK_FILES = 5000
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -114,16 +120,32 @@ def sha256_file(path: str | os.PathLike) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def sha256_files(paths: Sequence[str], processes: int = 1) -> list[str]:
-    """Digests of many files, in order.
+def _sha256_chunk(paths: Sequence[str]) -> list[str]:
+    with ThreadPoolExecutor(READER_THREADS) as pool:
+        return list(pool.map(sha256_file, paths))
 
-    Processes, not threads: per-file Python work holds the GIL, and two threads
-    hashing small files were slower than one.
-    """
-    if processes <= 1 or len(paths) < PARALLEL_HASH_MIN_FILES:
+
+def sha256_files(paths: Sequence[str], pool: ProcessPoolExecutor | None = None) -> list[str]:
+    """Digests of many files, in order: in ``pool``'s processes, each reading with a few threads."""
+    if pool is None or len(paths) < PARALLEL_HASH_MIN_FILES:
         return [sha256_file(path) for path in paths]
+    chunks = [paths[i:i + HASH_CHUNK_FILES] for i in range(0, len(paths), HASH_CHUNK_FILES)]
+    return [digest for chunk in pool.map(_sha256_chunk, chunks) for digest in chunk]
+
+
+@contextmanager
+def hashing_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for hashing, started now.
+
+    Start them before the corpus is scanned: a worker forked later would hold a copy of the
+    whole file list (measured at 100k figures: 480 MB resident for the job, 225 MB proportional).
+    """
+    if processes <= 1:
+        yield None
+        return
     with ProcessPoolExecutor(max_workers=processes) as pool:
-        return list(pool.map(sha256_file, paths, chunksize=2000))
+        pool.submit(int).result()  # with fork, the first task starts every worker
+        yield pool
 
 
 def _read_cache(cache_path: Path) -> dict[tuple[str, int, int], str]:
@@ -169,13 +191,15 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
-    files = scan_inputs(root)
-    cache_file = Path(cache_path) if cache_path else None
-    cache = _read_cache(cache_file) if cache_file else {}
-    digests = [cache.get((f.path, f.size, f.mtime_ns)) for f in files]
-    stale = [i for i, digest in enumerate(digests) if digest is None]
-    for i, digest in zip(stale, sha256_files([os.path.join(root, files[i].path) for i in stale], processes)):
-        digests[i] = digest
+    with hashing_pool(processes) as pool:
+        files = scan_inputs(root)
+        cache_file = Path(cache_path) if cache_path else None
+        cache = _read_cache(cache_file) if cache_file else {}
+        digests = [cache.get((f.path, f.size, f.mtime_ns)) for f in files]
+        del cache
+        stale = [i for i, digest in enumerate(digests) if digest is None]
+        for i, digest in zip(stale, sha256_files([os.path.join(root, files[i].path) for i in stale], pool)):
+            digests[i] = digest
     shards: dict[str, list[tuple]] = {}
     for f, digest in zip(files, digests):
         shards.setdefault(shard_of(f.path, shard_width), []).append((f.path, f.kind, f.size, digest))

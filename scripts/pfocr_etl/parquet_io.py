@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pfocr_etl.schemas import schema as table_schema
@@ -95,4 +94,6 @@ def read_parts(files: Sequence[str | os.PathLike], table: str | None = None) -> 
         if target is None:
             raise FileNotFoundError("no Parquet part files given and no table schema to fall back on")
         return target.empty_table()
+    import pyarrow.dataset as ds  # here, not at the top: it imports pandas, which most jobs never use
+
     return ds.dataset(files, schema=target, format="parquet").to_table()
