@@ -58,6 +58,21 @@ def test_touching_a_file_without_changing_it_keeps_its_list(tmp_path):
     assert (shards / "pmc00000000.tsv").read_bytes() != before
 
 
+def test_a_refresh_through_the_hash_cache_equals_a_build_without_it(tmp_path):
+    corpus, cache = tmp_path / "in", tmp_path / "cache.tsv"
+    for name in ("PMC1__a.md", "PMC2__b.md", "PMC3__c.md", "PMC4__d.md"):
+        write(corpus / "_figures" / name, name)
+    build_manifest(corpus, tmp_path / "first", 10, cache)
+    (corpus / "_figures" / "PMC2__b.md").unlink()  # cached row without a file
+    write(corpus / "_figures" / "PMC25__new.md", "new")  # file without a cached row
+    write(corpus / "_figures" / "PMC3__c.md", "edited, longer")
+    refreshed = build_manifest(corpus, tmp_path / "refreshed", 10, cache)
+    fresh = build_manifest(corpus, tmp_path / "fresh", 10)
+    assert refreshed == fresh
+    for path in (tmp_path / "fresh").iterdir():
+        assert (tmp_path / "refreshed" / path.name).read_bytes() == path.read_bytes()
+
+
 def test_worker_processes_hash_exactly_like_one_process(tmp_path, monkeypatch):
     corpus = tmp_path / "in"
     for n in range(40):

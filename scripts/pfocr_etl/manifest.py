@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -148,31 +148,47 @@ def hashing_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
 
 
-def _read_cache(cache_path: Path) -> dict[tuple[str, int, int], str]:
-    if not cache_path.exists():
-        return {}
+def _cached_digests(cache_path: Path | None, files: Sequence[InputFile]) -> list[str | None]:
+    """Each file's digest from the hash cache, when its (path, size, mtime_ns) is listed there.
+
+    The cache is written in path order, like ``files``, so the two are walked side by side:
+    a dict of every cached row cost ~400 bytes per corpus file.
+    """
+    digests: list[str | None] = [None] * len(files)
+    if cache_path is None or not cache_path.exists():
+        return digests
     with open(cache_path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle, delimiter="\t")
         if tuple(next(reader, ())) != CACHE_HEADER:
-            return {}
-        return {(path, int(size), int(mtime_ns)): digest for path, size, mtime_ns, digest in reader}
+            return digests
+        position = 0
+        for path, size, mtime_ns, digest in reader:
+            while position < len(files) and files[position].path < path:
+                position += 1
+            if position == len(files):
+                break
+            found = files[position]
+            if found.path == path and found.size == int(size) and found.mtime_ns == int(mtime_ns):
+                digests[position] = digest
+    return digests
 
 
 # Characters that make the csv module quote a field; names without them are written directly.
 _NEEDS_QUOTING = re.compile(r'[\t\n\r"]')
 
 
-def _write_tsv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
+def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain: bool) -> None:
+    """Write rows atomically; ``plain``: no path needs quoting, so skip the csv module (same bytes, faster)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
-        if any(_NEEDS_QUOTING.search(row[0]) for row in rows):
+        if plain:
+            handle.write("\t".join(header) + "\n")
+            handle.writelines("\t".join(map(str, row)) + "\n" for row in rows)
+        else:
             writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
             writer.writerow(header)
             writer.writerows(rows)
-        else:  # same bytes as csv.writer, several times faster
-            handle.write("\t".join(header) + "\n")
-            handle.write("".join("\t".join(map(str, row)) + "\n" for row in rows))
     os.replace(tmp, path)
 
 
@@ -191,46 +207,52 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
+    cache_file = Path(cache_path) if cache_path else None
     with hashing_pool(processes) as pool:
         files = scan_inputs(root)
-        cache_file = Path(cache_path) if cache_path else None
-        cache = _read_cache(cache_file) if cache_file else {}
-        digests = [cache.get((f.path, f.size, f.mtime_ns)) for f in files]
-        del cache
+        digests = _cached_digests(cache_file, files)
         stale = [i for i, digest in enumerate(digests) if digest is None]
         for i, digest in zip(stale, sha256_files([os.path.join(root, files[i].path) for i in stale], pool)):
             digests[i] = digest
-    shards: dict[str, list[tuple]] = {}
-    for f, digest in zip(files, digests):
-        shards.setdefault(shard_of(f.path, shard_width), []).append((f.path, f.kind, f.size, digest))
+    plain = not any(_NEEDS_QUOTING.search(f.path) for f in files)
+    shards: dict[str, list[int]] = {}
+    for i, f in enumerate(files):
+        shards.setdefault(shard_of(f.path, shard_width), []).append(i)
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for shard, rows in shards.items():
-        _write_tsv(out / f"{shard}.tsv", LIST_HEADER, rows)
+    for shard, members in shards.items():
+        _write_tsv(out / f"{shard}.tsv", LIST_HEADER,
+                   ((files[i].path, files[i].kind, files[i].size, digests[i]) for i in members), plain)
     if cache_file:
         _write_tsv(cache_file, CACHE_HEADER,
-                   [(f.path, f.size, f.mtime_ns, digest) for f, digest in zip(files, digests)])
-    summary = corpus_fingerprint([(f.path, f.kind, f.size, digest) for f, digest in zip(files, digests)],
+                   ((f.path, f.size, f.mtime_ns, digest) for f, digest in zip(files, digests)), plain)
+    summary = corpus_fingerprint(((f.path, f.kind, f.size, digest) for f, digest in zip(files, digests)),
                                  n_shards=len(shards))
     tmp = out / f".{FINGERPRINT_FILE}.tmp"
     tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, out / FINGERPRINT_FILE)
-    return {shard: len(rows) for shard, rows in sorted(shards.items())}
+    return {shard: len(members) for shard, members in sorted(shards.items())}
 
 
-def corpus_fingerprint(rows: Sequence[tuple[str, str, int, str]], n_shards: int) -> dict:
-    """File count, bytes, per-kind counts and one sha256 over (path, kind, size, sha256) rows sorted by path.
+def corpus_fingerprint(rows: Iterable[tuple[str, str, int, str]], n_shards: int) -> dict:
+    """File count, bytes, per-kind counts and one sha256 over (path, kind, size, sha256) rows in path order.
 
     Written next to the shard lists by the manifest job, so the report and the release
-    manifest need not re-read every list.
+    manifest need not re-read every list. Rows are hashed as they come (no list of lines).
     """
-    ordered = sorted(rows, key=lambda row: row[0])
-    lines = "".join(f"{path}\t{kind}\t{size}\t{digest}\n" for path, kind, size, digest in ordered)
+    digest = hashlib.sha256()
+    files = total_bytes = 0
     by_kind: dict[str, int] = {}
-    for row in ordered:
-        by_kind[row[1]] = by_kind.get(row[1], 0) + 1
-    return {"files": len(ordered), "bytes": sum(int(row[2]) for row in ordered),
-            "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+    previous = ""
+    for path, kind, size, file_digest in rows:
+        if path < previous:
+            raise ValueError(f"corpus_fingerprint needs rows in path order: {path!r} came after {previous!r}")
+        previous = path
+        digest.update(f"{path}\t{kind}\t{size}\t{file_digest}\n".encode("utf-8"))
+        files += 1
+        total_bytes += int(size)
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {"files": files, "bytes": total_bytes, "sha256": digest.hexdigest(),
             "by_kind": dict(sorted(by_kind.items())), "shards": n_shards,
             "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}
 

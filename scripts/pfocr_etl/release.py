@@ -194,8 +194,8 @@ def corpus_fingerprint(manifest_dir: str | os.PathLike) -> dict:
     if summary.is_file():
         return json.loads(summary.read_text(encoding="utf-8"))
     rows = read_shard_lists(manifest_dir)
-    return manifest.corpus_fingerprint([(r["path"], r["kind"], r["size"], r["sha256"]) for r in rows],
-                                       n_shards=len({r["shard"] for r in rows}))
+    ordered = sorted((r["path"], r["kind"], r["size"], r["sha256"]) for r in rows)
+    return manifest.corpus_fingerprint(ordered, n_shards=len({r["shard"] for r in rows}))
 
 
 def load_references(references_json: str | os.PathLike | None) -> dict | None:
