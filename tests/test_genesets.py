@@ -235,3 +235,17 @@ def test_strict_parser_order_and_size_checks():
     with pytest.raises(GmtError, match="fewer than 3"):
         parse_gmt(b"a\td\t1\t2\n", min_genes=3)
     assert parse_gmt(b"a\td\tTP53\n", numeric_ids=False)[0].genes == ("TP53",)
+
+
+def test_corpus_wide_queries_run_under_a_memory_limit_and_spill_to_the_temp_folder(tmp_path, monkeypatch):
+    """DuckDB's default limit (80% of RAM) let gene sets grow with the corpus (1.1 GB at 300k figures)."""
+    import tempfile
+
+    from pfocr_etl.tableview import DUCKDB_MEMORY_LIMIT, TableSet
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with TableSet({}) as ts:
+        limit, spill = ts.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert DUCKDB_MEMORY_LIMIT == "256MB" and limit == "244.1 MiB"  # DuckDB reports MiB
+    assert spill == str(tmp_path)
