@@ -69,7 +69,7 @@ def snakemake(workdir: Path, *args: str, cores: int = 2) -> subprocess.Completed
     return proc
 
 
-def prepare(workdir: Path, n: int, seed: int, start_pmc: int | None = None) -> Path:
+def prepare(workdir: Path, n: int, seed: int, generate: bool = True) -> Path:
     from conftest import absolute_config
     from pfocr_etl.synthetic import generate_corpus
 
@@ -80,7 +80,7 @@ def prepare(workdir: Path, n: int, seed: int, start_pmc: int | None = None) -> P
     data = yaml.safe_load(config.read_text())
     data["references"]["dir"] = "references"
     config.write_text(yaml.safe_dump(data, sort_keys=False))
-    if not (workdir / "corpus" / "_figures").exists():
+    if generate and not (workdir / "corpus" / "_figures").exists():
         timed(f"generate {n} records", generate_corpus, workdir / "corpus", n, seed)
     return workdir / "corpus"
 
@@ -163,8 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'incremental jobs':<46} {count_jobs(proc.stdout + proc.stderr):9d}")
     print(f"incremental share of the full build: {rebuild / full:.1%} (target <= 15%)")
 
-    prepare(grown, args.n, args.seed)
-    shutil.rmtree(grown / "corpus")
+    prepare(grown, args.n, args.seed, generate=False)
     shutil.copytree(corpus, grown / "corpus")
     snakemake(grown, "out/references.json")
     timed("from scratch on the grown corpus", snakemake, grown)
