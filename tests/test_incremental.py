@@ -19,7 +19,7 @@ from conftest import EXAMPLE_CORPUS, REPO, absolute_config, run_snakemake
 pytestmark = pytest.mark.slow
 GATHERS = {"gather_papers", "gather_genes", "gather_organisms", "write_gene_sets", "summarize",
            "write_datapackage", "write_release_manifest", "all"}
-SHARD_JOBS = {"parse_shard", "map_genes_shard", "harmonize_organisms_shard"}
+SHARD_JOBS = {"parse_shard", "annotate_shard"}
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True):
@@ -139,7 +139,7 @@ def test_a_reference_change_reruns_exactly_what_depends_on_it(workdir):
     jobs = planned_jobs(workdir)
     assert "parse_shard" not in jobs and "build_taxonomy" not in jobs and "build_manifest" not in jobs
     assert jobs["build_gene_reference"] == 1
-    assert jobs["map_genes_shard"] == jobs["harmonize_organisms_shard"] == 2
+    assert jobs["annotate_shard"] == 2
 
 
 def test_shard_lists_of_any_realistic_size_are_compared_by_checksum():

@@ -52,8 +52,7 @@ RUN_TIMEOUT_S = 240  # one pipeline run; a hang is interrupted, its jobs cancell
 SAMPLE_SHARD_WIDTH = 10000  # splits the 65-record PFOCR sample into 5 shards
 MAX_SUBMISSIONS = 10
 # Rules that run as cluster jobs, and the most memory (MB) any of them asks for on its first try.
-CLUSTER_RULES = ("build_gene_reference", "build_taxonomy", "parse_shard", "map_genes_shard",
-                 "harmonize_organisms_shard", "gather_genes")
+CLUSTER_RULES = ("build_gene_reference", "build_taxonomy", "parse_shard", "annotate_shard", "gather_genes")
 LARGEST_FIRST_REQUEST_MB = 8000
 
 
@@ -141,7 +140,7 @@ def test_example_on_slurm_gives_the_same_parquet_as_a_local_run(slurm_cluster, s
     _assert_ran_on_slurm(run)
     assert {row["state"] for row in run.squeue} == {"COMPLETED"}, run.squeue
     # the per-shard rules really ran as cluster jobs
-    assert {"parse_shard", "map_genes_shard", "harmonize_organisms_shard"} <= set(run.cluster_jobs())
+    assert {"parse_shard", "annotate_shard"} <= set(run.cluster_jobs())
 
     local = tmp_path / "local"
     local.mkdir()
@@ -225,5 +224,5 @@ def test_sample_run_needs_few_sbatch_submissions(slurm_cluster, tmp_path, capsys
     assert len(list((tmp_path / "slurm" / "out" / "tables" / "figures").glob("*.parquet"))) == len(shards)
     assert run.n_sbatch <= MAX_SUBMISSIONS, "\n".join(lines)
     assert run.n_sbatch < sum(unbatched.values()), "\n".join(lines)
-    for rule in ("parse_shard", "map_genes_shard", "harmonize_organisms_shard"):
+    for rule in ("parse_shard", "annotate_shard"):
         assert unbatched[rule] == len(shards), unbatched

@@ -1,0 +1,55 @@
+# Annotate: one job per shard maps its gene mentions in the context of each figure's named
+# organisms, then harmonizes its organisms with NCBI Taxonomy and projects its genes to human
+# orthologs. The two stages share the shard's figures and the taxonomy, so one job loads them
+# once (logic in the genes, organisms and orthologs modules; the gathers are in genes.smk and
+# organisms.smk).
+
+
+rule annotate_shard:
+    input:
+        figures=rules.parse_shard.output.figures,
+        raw_genes=rules.parse_shard.output.figure_genes,
+        lexicon=rules.build_gene_reference.output.lexicon,
+        gene_history=rules.build_gene_reference.output.gene_history,
+        famplex_members=rules.build_gene_reference.output.famplex_members,
+        orthologs=rules.build_gene_reference.output.orthologs,
+        taxonomy_names=rules.build_taxonomy.output.names,
+        taxonomy_nodes=rules.build_taxonomy.output.nodes,
+        taxonomy_merged=rules.build_taxonomy.output.merged,
+        taxonomy_deleted=rules.build_taxonomy.output.deleted,
+        stoplist=workflow.source_path("../../resources/gene_stoplist.tsv"),
+        code=package_modules(
+            "jobs",
+            "genes",
+            "lexicon",
+            "references",
+            "organisms",
+            "orthologs",
+            "taxonomy",
+            "nulls",
+            "parquet_io",
+        ),
+    output:
+        figure_gene_families=f"{OUT}/tables/figure_gene_families/part-{{shard}}.parquet",
+        gene_counts=f"{OUT}/work/{{shard}}/gene_counts.parquet",
+        figures=f"{OUT}/tables/figures/part-{{shard}}.parquet",
+        figure_genes=f"{OUT}/tables/figure_genes/part-{{shard}}.parquet",
+        figure_organisms=f"{OUT}/tables/figure_organisms/part-{{shard}}.parquet",
+        figure_primary_organisms=f"{OUT}/tables/figure_primary_organisms/part-{{shard}}.parquet",
+        figure_gene_orthologs=f"{OUT}/tables/figure_gene_orthologs/part-{{shard}}.parquet",
+        organism_disagreements=f"{OUT}/tables/organism_disagreements/part-{{shard}}.parquet",
+        organism_counts=f"{OUT}/work/{{shard}}/organism_counts.parquet",
+    log:
+        f"{OUT}/logs/annotate_shard/{{shard}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/annotate_shard/{{shard}}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled_by_attempt(4000),
+        runtime=90,
+    params:
+        organisms=config["organisms"],
+    script:
+        "../../scripts/annotate_shard.py"
