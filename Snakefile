@@ -9,7 +9,7 @@ configfile: "config.yaml"
 
 
 wildcard_constraints:
-    shard=r"pmc\d{8}|misc",
+    shard=r"pmc\d{8}(-\d{8})?|misc",
 
 
 include: "workflow/rules/common.smk"

@@ -1,7 +1,7 @@
 """Release products on REAL pipeline output: the PFOCR sample records plus the seed records, built by Snakemake.
 
 One module-scoped build of ``/work/shared/pfocr-sample`` + the seed figure records and article
-(bundled example references, ``shard_width=1000000`` so there are several shards), and a second
+(bundled example references, ``shard_width=1000000``, ranges not merged, so there are several shards), and a second
 build of the same corpus with 3 figures added, 1 removed and 1 changed, diffed against the first
 (``previous_release``). Checked here:
 
@@ -71,7 +71,7 @@ class Build:
     def args(self) -> list[str]:
         return ["--snakefile", str(REPO / "Snakefile"), "--configfile", str(self.config), "--directory",
                 str(self.root), "--cores", "2", "--config", f"input_dir={self.corpus}", f"output_dir={self.out}",
-                "shard_width=1000000", *self.extra]
+                "shard_width=1000000", "shard_max_files=0", *self.extra]
 
     def snakemake(self, *more: str):
         return run_snakemake(*self.args(), *more)

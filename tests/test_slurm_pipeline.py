@@ -49,7 +49,7 @@ ARTIFACTS = REPO / "test-artifacts"
 # squeue for MinJobAge=600 s >= 3 x 1 s, so the plugin keeps using squeue.
 STATUS_ARGS = ("--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "1")
 RUN_TIMEOUT_S = 240  # one pipeline run; a hang is interrupted, its jobs cancelled, and reported
-SAMPLE_SHARD_WIDTH = 10000  # splits the 65-record PFOCR sample into 5 shards
+SAMPLE_SHARD_WIDTH = 10000  # splits the 65-record PFOCR sample into 5 shards (ranges not merged)
 MAX_SUBMISSIONS = 10
 # Rules that run as cluster jobs, and the most memory (MB) any of them asks for on its first try.
 CLUSTER_RULES = ("build_gene_reference", "build_taxonomy", "parse_shard", "annotate_shard", "gather_genes")
@@ -198,7 +198,7 @@ def test_failing_cluster_job_is_retried_with_more_memory_then_reported(slurm_clu
 def test_sample_run_needs_few_sbatch_submissions(slurm_cluster, tmp_path, capsys):
     corpus = copy_sample(tmp_path / "corpus")
     run = _run_on_slurm(slurm_cluster, tmp_path / "slurm", corpus, f"shard_width={SAMPLE_SHARD_WIDTH}",
-                        capsys=capsys)
+                        "shard_max_files=0", capsys=capsys)
     _report(capsys, "PFOCR sample", run)
     assert run.returncode == 0, run.output[-5000:]
     _assert_ran_on_slurm(run)

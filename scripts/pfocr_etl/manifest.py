@@ -6,6 +6,15 @@ only grow, so newly published figures land in the newest shards and a rebuild
 touches few of them. Files whose name carries no PMC number (article pages
 saved under other names) go to the shard ``misc``.
 
+PMC numbers are sparse in old ranges and dense in new ones, so fixed-width
+shards are either many small jobs (each paying ~1 s of start-up) or a few huge
+ones. With ``max_files``, neighbouring ranges merge: each aligned block of
+``2**MAX_MERGE_LEVELS`` ranges is one shard when it holds at most ``max_files``
+files, else it is halved, recursively, down to single ranges
+(:func:`plan_shards`). The plan is a function of the corpus alone, so an
+incremental build and a from-scratch build agree; adding files changes only the
+block they land in (which may split).
+
 Each shard gets a list file of ``(path, kind, size, sha256)`` rows, sorted by
 path. A shard whose files did not change gets a byte-identical list, which
 Snakemake's checksum comparison treats as unchanged, so its jobs do not re-run.
@@ -20,7 +29,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,13 +72,57 @@ def classify(relpath: str) -> str:
     return "unrecognized"
 
 
-def shard_of(relpath: str, shard_width: int) -> str:
-    name = relpath.rsplit("/", 1)[-1]
-    match = _PMC_PREFIX.match(name)
-    if not match:
-        return MISC_SHARD
-    start = int(match.group(1)) // shard_width * shard_width
-    return f"pmc{start:08d}"
+def pmc_range(relpath: str, shard_width: int) -> int | None:
+    """Index of the ``shard_width`` range of the file's PMC number; None without one."""
+    match = _PMC_PREFIX.match(relpath.rsplit("/", 1)[-1])
+    return int(match.group(1)) // shard_width if match else None
+
+
+# A merged shard spans at most 2**6 = 64 neighbouring ranges (16M PMC numbers at 250,000).
+MAX_MERGE_LEVELS = 6
+
+
+def shard_name(first_range: int, n_ranges: int, shard_width: int) -> str:
+    """``pmc03500000`` for one range; ``pmc00000000-03999999`` (last PMC number included) for a block."""
+    start = first_range * shard_width
+    if n_ranges == 1:
+        return f"pmc{start:08d}"
+    return f"pmc{start:08d}-{start + n_ranges * shard_width - 1:08d}"
+
+
+def plan_shards(files_per_range: Mapping[int, int], shard_width: int, max_files: int,
+                levels: int = MAX_MERGE_LEVELS) -> dict[int, str]:
+    """The shard name of every non-empty range.
+
+    Each aligned block of ``2**levels`` ranges is one shard if it holds at most
+    ``max_files`` files, else each half is planned the same way, down to single
+    ranges (which may hold more). ``max_files=0`` keeps every range its own shard.
+    """
+    plan: dict[int, str] = {}
+
+    def place(first: int, size: int, ranges: list[int]) -> None:
+        if size == 1 or sum(files_per_range[r] for r in ranges) <= max_files:
+            name = shard_name(first, size, shard_width)
+            plan.update((r, name) for r in ranges)
+            return
+        half = first + size // 2
+        place(first, size // 2, [r for r in ranges if r < half])
+        place(half, size // 2, [r for r in ranges if r >= half])
+
+    block_size = 2 ** levels
+    blocks: dict[int, list[int]] = {}
+    for index in sorted(files_per_range):
+        blocks.setdefault(index // block_size, []).append(index)
+    for block, ranges in blocks.items():
+        place(block * block_size, block_size, ranges)
+    return plan
+
+
+def assign_shards(paths: Sequence[str], shard_width: int, max_files: int = 0) -> list[str]:
+    """The shard of each path (see :func:`plan_shards`)."""
+    ranges = [pmc_range(path, shard_width) for path in paths]
+    plan = plan_shards(Counter(r for r in ranges if r is not None), shard_width, max_files)
+    return [MISC_SHARD if r is None else plan[r] for r in ranges]
 
 
 def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
@@ -194,8 +248,11 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
 
 def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
                    shard_width: int, cache_path: str | os.PathLike | None = None,
-                   processes: int = 1) -> dict[str, int]:
+                   processes: int = 1, max_files: int = 0) -> dict[str, int]:
     """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
+
+    ``max_files``: merge sparse neighbouring ranges into shards of up to this many files
+    (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
 
     Raises FileNotFoundError when ``input_dir`` has none of the expected
     sub-folders, since an empty corpus is almost always a wrong path.
@@ -216,8 +273,8 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
             digests[i] = digest
     plain = not any(_NEEDS_QUOTING.search(f.path) for f in files)
     shards: dict[str, list[int]] = {}
-    for i, f in enumerate(files):
-        shards.setdefault(shard_of(f.path, shard_width), []).append(i)
+    for i, shard in enumerate(assign_shards([f.path for f in files], shard_width, max_files)):
+        shards.setdefault(shard, []).append(i)
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)
     for shard, members in shards.items():

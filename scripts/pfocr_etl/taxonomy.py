@@ -550,13 +550,13 @@ class TaxonResolver:
     def from_parquet(cls, names: str | Path, nodes: str | Path, merged: str | Path | None = None,
                      deleted: str | Path | None = None) -> "TaxonResolver":
         """From the Parquet files written once per taxonomy version."""
-        import pyarrow.parquet as pq
+        from pfocr_etl.parquet_io import read_table
 
-        tables = {"taxonomy_names": pq.read_table(names), "taxonomy_nodes": pq.read_table(nodes)}
+        tables = {"taxonomy_names": read_table(names), "taxonomy_nodes": read_table(nodes)}
         if merged is not None:
-            tables["taxonomy_merged"] = pq.read_table(merged)
+            tables["taxonomy_merged"] = read_table(merged)
         if deleted is not None:
-            tables["taxonomy_deleted"] = pq.read_table(deleted)
+            tables["taxonomy_deleted"] = read_table(deleted)
         return cls.from_tables(tables)
 
     # --- index lookups ------------------------------------------------------------
