@@ -126,16 +126,14 @@ def figure_labels(ts: TableSet) -> dict[str, tuple[str, str]]:
         return {}
     alias = "figid_alias" if ts.has("figures", "figid_alias") else "NULL"
     title = "figtitle" if ts.has("figures", "figtitle") else "NULL"
-    rows = ts.query(f"SELECT figid, {alias}, {title} FROM figures")
+    rows = [(figid, clean_text(a), t) for figid, a, t in ts.query(f"SELECT figid, {alias}, {title} FROM figures")]
     figids = {r[0] for r in rows}
     alias_uses: dict[str, int] = {}
     for _, a, _ in rows:
-        a = clean_text(a)
         if a:
             alias_uses[a] = alias_uses.get(a, 0) + 1
     labels = {}
     for figid, a, t in rows:
-        a = clean_text(a)
         name = a if a and alias_uses[a] == 1 and (a == figid or a not in figids) else figid
         labels[figid] = (name, clean_text(t) or figid)
     return labels
@@ -145,7 +143,7 @@ def _filtered(sets: dict[str, list[int]], labels: dict[str, tuple[str, str]], mi
               max_genes: int | None) -> tuple[list[GeneSet], dict[str, int]]:
     out, dropped = [], {"too_small": 0, "too_large": 0}
     for figid, genes in sets.items():
-        genes = sorted(set(int(g) for g in genes))
+        genes = sorted(set(genes))  # ncbigene_id is BIGINT: Python ints already
         if len(genes) < min_genes:
             dropped["too_small"] += 1
             continue
