@@ -12,8 +12,8 @@ Measures, side by side in one run on this machine:
    refreshes the manifest and rebuilds what changed); its wall time as a share of the full
    build, and whether every Parquet file equals a from-scratch build of the grown corpus.
 
-``--skip-incremental`` stops after 4 (e.g. for a peak-memory run at 300k figures; pass
-``--shard-width`` to keep shards as large as at 100k).
+``--skip-incremental`` stops after 4 (e.g. for a peak-memory run at 300k figures: shards
+stay below the configured ``shard_max_files`` at any corpus size, so the defaults apply).
 
 The corpus comes from :mod:`pfocr_etl.synthetic` (deterministic by seed).
 """

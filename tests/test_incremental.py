@@ -22,10 +22,10 @@ GATHERS = {"gather_papers", "gather_genes", "gather_organisms", "write_gene_sets
 SHARD_JOBS = {"parse_shard", "annotate_shard"}
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True):
+def snakemake(workdir: Path, *args: str, check: bool = True, config: tuple[str, ...] = ()):
     return run_snakemake(*args, "--snakefile", str(REPO / "Snakefile"), "--configfile", str(workdir / "config.yaml"),
                          "--directory", str(workdir), "--cores", "2", "--config",
-                         "input_dir=corpus", "output_dir=out", "shard_width=1000", check=check)
+                         "input_dir=corpus", "output_dir=out", "shard_width=1000", *config, check=check)
 
 
 def planned_jobs(workdir: Path) -> dict[str, int]:
@@ -149,3 +149,28 @@ def test_shard_lists_of_any_realistic_size_are_compared_by_checksum():
     profile = yaml.safe_load((REPO / "workflow" / "profiles" / "default" / "config.yaml").read_text())
     size = profile["max-checksum-file-size"]
     assert size.endswith("MB") and int(size[:-2]) >= 64
+
+
+def test_a_merged_shard_that_outgrows_shard_max_files_splits_and_equals_a_fresh_build(tmp_path):
+    """PMC9000001-3 (8 files with the article page) share one merged shard at shard_max_files=8; a 9th splits it."""
+    limit = ("shard_max_files=8",)
+    workdir = tmp_path / "w"
+    shutil.copytree(EXAMPLE_CORPUS, workdir / "corpus")
+    relative_config(workdir)
+    snakemake(workdir, config=limit)
+    shards = workdir / "out" / "manifest" / "shards"
+    assert "pmc08960000-09023999.tsv" in {p.name for p in shards.glob("*.tsv")}
+
+    add_figure(workdir / "corpus", "PMC9000004__example-new-g3", template="PMC9000002__example-g1")
+    snakemake(workdir, "--forcerun", "build_manifest", "--until", "build_manifest", config=limit)
+    names = {p.name for p in shards.glob("*.tsv")}
+    assert "pmc09000000.tsv" in names and "pmc08960000-09023999.tsv" not in names
+    snakemake(workdir, config=limit)
+    parts = {p.name for p in (workdir / "out" / "tables" / "figures").glob("*.parquet")}
+    assert "part-pmc09000000.parquet" in parts and "part-pmc08960000-09023999.parquet" not in parts
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(workdir / "corpus", fresh / "corpus")
+    relative_config(fresh)
+    snakemake(fresh, config=limit)
+    assert_same_tables(workdir / "out", fresh / "out")
