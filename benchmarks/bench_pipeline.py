@@ -13,7 +13,7 @@ Measures, side by side in one run on this machine:
    build, and whether every Parquet file equals a from-scratch build of the grown corpus.
 
 ``--skip-incremental`` stops after 4 (e.g. for a peak-memory run at 300k figures: shards
-stay below the configured ``shard_max_files`` at any corpus size, so the defaults apply).
+stay below the configured ``shard_max_figures`` at any corpus size, so the defaults apply).
 
 The corpus comes from :mod:`pfocr_etl.synthetic` (deterministic by seed).
 """

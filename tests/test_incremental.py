@@ -151,9 +151,9 @@ def test_shard_lists_of_any_realistic_size_are_compared_by_checksum():
     assert size.endswith("MB") and int(size[:-2]) >= 64
 
 
-def test_a_merged_shard_that_outgrows_shard_max_files_splits_and_equals_a_fresh_build(tmp_path):
-    """PMC9000001-3 (8 files with the article page) share one merged shard at shard_max_files=8; a 9th splits it."""
-    limit = ("shard_max_files=8",)
+def test_a_merged_shard_that_outgrows_shard_max_figures_splits_and_equals_a_fresh_build(tmp_path):
+    """PMC9000001-3 (3 figures) share one merged shard at shard_max_figures=3; a 4th figure splits it."""
+    limit = ("shard_max_figures=3",)
     workdir = tmp_path / "w"
     shutil.copytree(EXAMPLE_CORPUS, workdir / "corpus")
     relative_config(workdir)

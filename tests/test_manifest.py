@@ -21,34 +21,39 @@ def test_classify_and_assign_shards():
     assert classify("_data/PMC1__a-chemicals.tsv") == "chemicals_tsv"
     assert classify("_data/notes.csv") == "unrecognized"
     assert classify("papers/123.txt") == "article"
-    paths = ["_figures/PMC3670266__x.md", "_data/PMC3670266__x-genes.tsv", "papers/001_abc.txt"]
-    assert assign_shards(paths, 250_000) == ["pmc03500000", "pmc03500000", "misc"]
-    # Merged: the whole aligned block of 64 ranges, named by its first and last PMC number.
-    assert assign_shards(paths, 250_000, max_files=10) == ["pmc00000000-15999999", "pmc00000000-15999999", "misc"]
+    paths = ["_figures/PMC3670266__x.md", "_data/PMC3670266__x-genes.tsv", "papers/001_abc.txt",
+             "_data/PMC9999999__orphan-genes.tsv"]
+    kinds = [classify(p) for p in paths]
+    assert assign_shards(paths, kinds, 250_000) == ["pmc03500000", "pmc03500000", "misc", "pmc09750000"]
+    # Merged: the whole aligned block of 64 ranges, named by its first and last PMC number; a range
+    # with tables but no figure record has a shard too.
+    block = "pmc00000000-15999999"
+    assert assign_shards(paths, kinds, 250_000, max_figures=1) == [block, block, "misc", block]
+    assert assign_shards(paths, kinds, 250_000, max_figures=0)[0] == "pmc03500000"
 
 
 def test_sparse_ranges_merge_and_dense_ones_split_down_to_single_ranges():
-    counts = {0: 1, 1: 1, 2: 1, 3: 1, 6: 5, 7: 5}
-    assert plan_shards(counts, 10, max_files=4, levels=3) == {
+    counts = {0: 1, 1: 1, 2: 1, 3: 1, 6: 5, 7: 5}  # figures per range
+    assert plan_shards(counts, 10, max_figures=4, levels=3) == {
         0: "pmc00000000-00000039", 1: "pmc00000000-00000039", 2: "pmc00000000-00000039",
         3: "pmc00000000-00000039", 6: "pmc00000060", 7: "pmc00000070"}
-    assert set(plan_shards(counts, 10, max_files=14, levels=3).values()) == {"pmc00000000-00000079"}
-    assert plan_shards(counts, 10, max_files=0, levels=3) == {r: f"pmc{r * 10:08d}" for r in counts}
+    assert set(plan_shards(counts, 10, max_figures=14, levels=3).values()) == {"pmc00000000-00000079"}
+    assert plan_shards(counts, 10, max_figures=0, levels=3) == {r: f"pmc{r * 10:08d}" for r in counts}
     # Blocks never cross an aligned boundary: range 8 starts the next block of 8.
-    assert plan_shards({7: 1, 8: 1}, 10, max_files=100, levels=3) == {7: "pmc00000000-00000079",
+    assert plan_shards({7: 1, 8: 1}, 10, max_figures=100, levels=3) == {7: "pmc00000000-00000079",
                                                                        8: "pmc00000080-00000159"}
 
 
-def test_adding_files_replans_only_the_block_they_land_in():
+def test_adding_figures_replans_only_the_block_they_land_in():
     import random
 
     rng = random.Random(5)
     counts = {r: rng.randint(0, 40) for r in range(0, 256)}
     counts = {r: n for r, n in counts.items() if n}
-    before = plan_shards(counts, 1000, max_files=300)
+    before = plan_shards(counts, 1000, max_figures=300)
     grown = dict(counts)
     grown[200] = grown.get(200, 0) + 50
-    after = plan_shards(grown, 1000, max_files=300)
+    after = plan_shards(grown, 1000, max_figures=300)
     changed = {r for r in grown if before.get(r) != after[r]}
     assert changed and all(192 <= r < 256 for r in changed)  # the 64-range block of range 200
     for plan, source in ((before, counts), (after, grown)):

@@ -71,7 +71,7 @@ class Build:
     def args(self) -> list[str]:
         return ["--snakefile", str(REPO / "Snakefile"), "--configfile", str(self.config), "--directory",
                 str(self.root), "--cores", "2", "--config", f"input_dir={self.corpus}", f"output_dir={self.out}",
-                "shard_width=1000000", "shard_max_files=0", *self.extra]
+                "shard_width=1000000", "shard_max_figures=0", *self.extra]
 
     def snakemake(self, *more: str):
         return run_snakemake(*self.args(), *more)

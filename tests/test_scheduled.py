@@ -372,7 +372,7 @@ def git_releases(tmp_path_factory):
     root = tmp_path_factory.mktemp("scheduled-git")
     bare, edit = make_remote(root, EXAMPLE_CORPUS)
     config = write_config(root / "release.yaml", {"git": f"file://{bare}", "branch": "main"}, keep=2,
-                          pipeline_config={"shard_width": 1_000_000, "shard_max_files": 0})
+                          pipeline_config={"shard_width": 1_000_000, "shard_max_figures": 0})
     releases = root / "releases"
     for old in ("20200101T000000Z", "20200102T000000Z"):  # two releases of earlier runs
         (releases / old / "tables").mkdir(parents=True)

@@ -198,7 +198,7 @@ def test_failing_cluster_job_is_retried_with_more_memory_then_reported(slurm_clu
 def test_sample_run_needs_few_sbatch_submissions(slurm_cluster, tmp_path, capsys):
     corpus = copy_sample(tmp_path / "corpus")
     run = _run_on_slurm(slurm_cluster, tmp_path / "slurm", corpus, f"shard_width={SAMPLE_SHARD_WIDTH}",
-                        "shard_max_files=0", capsys=capsys)
+                        "shard_max_figures=0", capsys=capsys)
     _report(capsys, "PFOCR sample", run)
     assert run.returncode == 0, run.output[-5000:]
     _assert_ran_on_slurm(run)

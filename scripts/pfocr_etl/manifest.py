@@ -8,10 +8,11 @@ saved under other names) go to the shard ``misc``.
 
 PMC numbers are sparse in old ranges and dense in new ones, so fixed-width
 shards are either many small jobs (each paying ~1 s of start-up) or a few huge
-ones. With ``max_files``, neighbouring ranges merge: each aligned block of
-``2**MAX_MERGE_LEVELS`` ranges is one shard when it holds at most ``max_files``
-files, else it is halved, recursively, down to single ranges
-(:func:`plan_shards`). The plan is a function of the corpus alone, so an
+ones. With ``max_figures``, neighbouring ranges merge: each aligned block of
+``2**MAX_MERGE_LEVELS`` ranges is one shard when it holds at most ``max_figures``
+figure records, else it is halved, recursively, down to single ranges
+(:func:`plan_shards`). Figures, not files, are counted: a job's time and memory
+follow its figures, and old records carry their mentions inline, with no tables. The plan is a function of the corpus alone, so an
 incremental build and a from-scratch build agree; adding files changes only the
 block they land in (which may split).
 
@@ -90,18 +91,18 @@ def shard_name(first_range: int, n_ranges: int, shard_width: int) -> str:
     return f"pmc{start:08d}-{start + n_ranges * shard_width - 1:08d}"
 
 
-def plan_shards(files_per_range: Mapping[int, int], shard_width: int, max_files: int,
+def plan_shards(figures_per_range: Mapping[int, int], shard_width: int, max_figures: int,
                 levels: int = MAX_MERGE_LEVELS) -> dict[int, str]:
-    """The shard name of every non-empty range.
+    """The shard name of every range listed (ranges with files but no figure are listed with 0).
 
     Each aligned block of ``2**levels`` ranges is one shard if it holds at most
-    ``max_files`` files, else each half is planned the same way, down to single
-    ranges (which may hold more). ``max_files=0`` keeps every range its own shard.
+    ``max_figures`` figures, else each half is planned the same way, down to single
+    ranges (which may hold more). ``max_figures=0`` keeps every range its own shard.
     """
     plan: dict[int, str] = {}
 
     def place(first: int, size: int, ranges: list[int]) -> None:
-        if size == 1 or sum(files_per_range[r] for r in ranges) <= max_files:
+        if size == 1 or (max_figures and sum(figures_per_range[r] for r in ranges) <= max_figures):
             name = shard_name(first, size, shard_width)
             plan.update((r, name) for r in ranges)
             return
@@ -111,17 +112,21 @@ def plan_shards(files_per_range: Mapping[int, int], shard_width: int, max_files:
 
     block_size = 2 ** levels
     blocks: dict[int, list[int]] = {}
-    for index in sorted(files_per_range):
+    for index in sorted(figures_per_range):
         blocks.setdefault(index // block_size, []).append(index)
     for block, ranges in blocks.items():
         place(block * block_size, block_size, ranges)
     return plan
 
 
-def assign_shards(paths: Sequence[str], shard_width: int, max_files: int = 0) -> list[str]:
-    """The shard of each path (see :func:`plan_shards`)."""
+def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, max_figures: int = 0) -> list[str]:
+    """The shard of each path (see :func:`plan_shards`); ``kinds`` as given by :func:`classify`."""
     ranges = [pmc_range(path, shard_width) for path in paths]
-    plan = plan_shards(Counter(r for r in ranges if r is not None), shard_width, max_files)
+    figures: Counter[int] = Counter()
+    for index, kind in zip(ranges, kinds):
+        if index is not None:
+            figures[index] += kind == "figure"
+    plan = plan_shards(figures, shard_width, max_figures)
     return [MISC_SHARD if r is None else plan[r] for r in ranges]
 
 
@@ -248,11 +253,11 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
 
 def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
                    shard_width: int, cache_path: str | os.PathLike | None = None,
-                   processes: int = 1, max_files: int = 0) -> dict[str, int]:
+                   processes: int = 1, max_figures: int = 0) -> dict[str, int]:
     """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
 
-    ``max_files``: merge sparse neighbouring ranges into shards of up to this many files
-    (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
+    ``max_figures``: merge sparse neighbouring ranges into shards of up to this many figure
+    records (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
 
     Raises FileNotFoundError when ``input_dir`` has none of the expected
     sub-folders, since an empty corpus is almost always a wrong path.
@@ -273,7 +278,8 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
             digests[i] = digest
     plain = not any(_NEEDS_QUOTING.search(f.path) for f in files)
     shards: dict[str, list[int]] = {}
-    for i, shard in enumerate(assign_shards([f.path for f in files], shard_width, max_files)):
+    for i, shard in enumerate(assign_shards([f.path for f in files], [f.kind for f in files], shard_width,
+                                            max_figures)):
         shards.setdefault(shard, []).append(i)
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)

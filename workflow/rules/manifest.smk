@@ -19,7 +19,7 @@ checkpoint build_manifest:
     params:
         input_dir=INPUT_DIR,
         shard_width=config["shard_width"],
-        shard_max_files=config["shard_max_files"],
+        shard_max_figures=config["shard_max_figures"],
         hash_cache=f"{OUT}/manifest/hash-cache.tsv",
     script:
         "../../scripts/build_manifest.py"
