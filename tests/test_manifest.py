@@ -147,3 +147,18 @@ def test_prune_removes_temp_files_of_killed_writers(tmp_path):
     write(tmp_path / "tables" / "figures" / ".part-pmc00000000.parquet.abc.tmp")
     removed = prune_stale_parts(tmp_path, {"pmc00000000"})
     assert [os.path.basename(p) for p in removed] == [".part-pmc00000000.parquet.abc.tmp"]
+
+
+def test_the_hash_cache_is_read_back_when_a_path_needs_quoting(tmp_path, monkeypatch):
+    corpus, shards, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "cache.tsv"
+    for name in ("PMC1__a.md", 'PMC2__quote"d.md', "PMC3__tab\tbed.md", "PMC4__z.md"):
+        write(corpus / "_figures" / name, name)
+    build_manifest(corpus, shards, 10, cache)
+    before = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+
+    def no_hashing(path):
+        raise AssertionError(f"{path} was hashed again")
+
+    monkeypatch.setattr(manifest, "sha256_file", no_hashing)
+    build_manifest(corpus, shards, 10, cache)
+    assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == before

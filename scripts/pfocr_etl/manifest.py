@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -61,7 +62,10 @@ class InputFile(NamedTuple):  # a tuple: a million of them are built per scan
 def classify(relpath: str) -> str:
     """The kind of an input file, from its folder and name alone."""
     top, _, rest = relpath.partition("/")
-    name = rest.rsplit("/", 1)[-1]
+    return _classify_name(top, rest.rsplit("/", 1)[-1])
+
+
+def _classify_name(top: str, name: str) -> str:
     if top == FIGURES_DIR and name.endswith(".md"):
         return "figure"
     if top == DATA_DIR:
@@ -140,24 +144,25 @@ def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
     for sub in INPUT_SUBDIRS:
         folder = os.path.join(root, sub)
         if os.path.isdir(folder):
-            _scan_folder(folder, sub, found)
+            _scan_folder(folder, sub, sub, found)
     found.sort(key=lambda f: f.path)
     return found
 
 
-def _scan_folder(folder: str, relative: str, found: list[InputFile]) -> None:
+def _scan_folder(folder: str, relative: str, top: str, found: list[InputFile]) -> None:
     # os.scandir, not os.walk + os.path.relpath: at 10^6 files the path arithmetic dominated.
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            rel = f"{relative}/{entry.name}"
+            rel = f"{relative}/{name}"
             if entry.is_dir():
                 if not entry.is_symlink():
-                    _scan_folder(entry.path, rel, found)
+                    _scan_folder(entry.path, rel, top, found)
                 continue
             stat = entry.stat()
-            found.append(InputFile(rel, classify(rel), stat.st_size, stat.st_mtime_ns))
+            found.append(InputFile(rel, _classify_name(top, name), stat.st_size, stat.st_mtime_ns))
 
 
 # Files up to this size are hashed from one read: corpus files are a few kB, and a chunked
@@ -187,7 +192,7 @@ def _sha256_chunk(paths: Sequence[str]) -> list[str]:
 def sha256_files(paths: Sequence[str], pool: ProcessPoolExecutor | None = None) -> list[str]:
     """Digests of many files, in order: in ``pool``'s processes, each reading with a few threads."""
     if pool is None or len(paths) < PARALLEL_HASH_MIN_FILES:
-        return [sha256_file(path) for path in paths]
+        return _sha256_chunk(paths)
     chunks = [paths[i:i + HASH_CHUNK_FILES] for i in range(0, len(paths), HASH_CHUNK_FILES)]
     return [digest for chunk in pool.map(_sha256_chunk, chunks) for digest in chunk]
 
@@ -217,11 +222,10 @@ def _cached_digests(cache_path: Path | None, files: Sequence[InputFile]) -> list
     if cache_path is None or not cache_path.exists():
         return digests
     with open(cache_path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        if tuple(next(reader, ())) != CACHE_HEADER:
+        if handle.readline() != "\t".join(CACHE_HEADER) + "\n":
             return digests
         position = 0
-        for path, size, mtime_ns, digest in reader:
+        for path, size, mtime_ns, digest in _tsv_rows(handle):
             while position < len(files) and files[position].path < path:
                 position += 1
             if position == len(files):
@@ -230,6 +234,15 @@ def _cached_digests(cache_path: Path | None, files: Sequence[InputFile]) -> list
             if found.path == path and found.size == int(size) and found.mtime_ns == int(mtime_ns):
                 digests[position] = digest
     return digests
+
+
+def _tsv_rows(handle: Iterable[str]) -> Iterator[list[str]]:
+    """Rows of a TSV written by :func:`_write_tsv`: split directly until a quoted field appears."""
+    for line in handle:
+        if '"' in line:  # the csv module reads quoted fields, which may span lines, from here on
+            yield from csv.reader(itertools.chain([line], handle), delimiter="\t")
+            return
+        yield line.rstrip("\n").split("\t")
 
 
 # Characters that make the csv module quote a field; names without them are written directly.
