@@ -2,8 +2,13 @@
 
 
 rule write_gene_sets:
+    # Only the tables it reads: a change to papers or genes alone does not re-run it.
     input:
-        unpack(published_tables),
+        figure_genes=shard_table_parts("figure_genes"),
+        figures=shard_table_parts("figures"),
+        figure_gene_orthologs=shard_table_parts("figure_gene_orthologs"),
+        figure_gene_families=shard_table_parts("figure_gene_families"),
+        organisms=rules.gather_organisms.output.organisms,
         code=package_modules("genesets", "tableview", "parquet_io"),
     output:
         gmt=report(
