@@ -12,9 +12,10 @@ ones. With ``max_figures``, neighbouring ranges merge: each aligned block of
 ``2**MAX_MERGE_LEVELS`` ranges is one shard when it holds at most ``max_figures``
 figure records, else it is halved, recursively, down to single ranges
 (:func:`plan_shards`). Figures, not files, are counted: a job's time and memory
-follow its figures, and old records carry their mentions inline, with no tables. The plan is a function of the corpus alone, so an
-incremental build and a from-scratch build agree; adding files changes only the
-block they land in (which may split).
+follow its figures, and old records carry their mentions inline, with no tables.
+The plan is a function of the corpus alone, so an incremental build and a
+from-scratch build agree; new files change only the block they land in (which
+may split).
 
 Each shard gets a list file of ``(path, kind, size, sha256)`` rows, sorted by
 path. A shard whose files did not change gets a byte-identical list, which
@@ -83,7 +84,7 @@ def pmc_range(relpath: str, shard_width: int) -> int | None:
     return int(match.group(1)) // shard_width if match else None
 
 
-# A merged shard spans at most 2**6 = 64 neighbouring ranges (16M PMC numbers at 250,000).
+# A merged shard spans at most 2**6 = 64 neighbouring ranges (4M PMC numbers at the default 62,500).
 MAX_MERGE_LEVELS = 6
 
 
