@@ -5,9 +5,9 @@ from pfocr_etl.logs import logged
 from pfocr_etl.manifest import build_manifest, prune_stale_parts
 
 with logged(snakemake.log[0]) as log:
-    counts = build_manifest(snakemake.params.input_dir, snakemake.output.shards,
-                            snakemake.params.shard_width, snakemake.params.hash_cache,
-                            processes=snakemake.threads, max_figures=snakemake.params.shard_max_figures)
+    params = snakemake.params
+    counts = build_manifest(params.input_dir, snakemake.output.shards, params.shard_width,
+                            max_figures=params.shard_max_figures, cache_path=params.cache, work_dir=params.work_dir)
     log.info("%d files in %d shards: %s", sum(counts.values()), len(counts), counts)
     removed = prune_stale_parts(Path(snakemake.output.shards).parents[1], set(counts))
     if removed:

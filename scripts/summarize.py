@@ -4,10 +4,10 @@ from pathlib import Path
 from pfocr_etl.logs import logged
 from pfocr_etl.report import write_report
 
-NOT_TABLES = {"code", "gmt", "references", "manifest"}
+NOT_TABLES = {"code", "gmt", "references", "corpus"}
 
 with logged(snakemake.log[0]) as log:
-    manifest_dir = Path(snakemake.input.manifest[0]).parent
+    manifest_dir = Path(snakemake.input.corpus).parent
     tables = {name: list(files) for name, files in snakemake.input.items() if name not in NOT_TABLES}
     metrics = write_report(tables, snakemake.output.metrics, snakemake.output.html,
                            benchmarks_dir=snakemake.params.benchmarks, references_json=snakemake.input.references,

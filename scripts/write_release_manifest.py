@@ -5,8 +5,8 @@ from pfocr_etl.logs import logged
 from pfocr_etl.release import write_release_manifest
 
 with logged(snakemake.log[0]) as log:
-    manifest_dir = Path(snakemake.input.manifest[0]).parent
+    manifest_dir = Path(snakemake.input.corpus).parent
     output_dir = Path(snakemake.output.release).parent
     manifest = write_release_manifest(output_dir, manifest_dir, snakemake.input.references,
                                       snakemake.output.release)
-    log.info("release manifest lists %d files", len(manifest.get("files", [])))
+    log.info("release manifest lists %d output files", len(manifest["outputs"]))

@@ -2,7 +2,7 @@
 
 Built with plain pyarrow (own schemas, no pipeline modules), laid out like a real
 ``{output_dir}``: ``tables/<table>/part-<shard>.parquet``, ``benchmarks/<rule>/*.tsv``,
-``manifest/shards/*.tsv`` and a ``references.json``.
+``manifest/corpus.json`` and a ``references.json``.
 
 ``variant="next"`` is the following run: 3 figures added (F13-F15), 1 removed
 (F10) and 1 changed (F05: new record bytes and one more gene).
@@ -128,6 +128,17 @@ def figures_spec(variant: str = "base") -> list[Fig]:
 
 def _sha(fig: Fig) -> str:
     return hashlib.sha256(f"{fig.figid}{fig.sha_salt}".encode()).hexdigest()
+
+
+def corpus_file_rows(figs: list[Fig]) -> list[tuple[str, str, int, str]]:
+    """The parse jobs' ``corpus_files`` rows of the fixture corpus, in path order."""
+    rows = []
+    for f in figs:
+        rows.append((f"_figures/{f.figid}.md", "figure", 100 + len(f.figid), _sha(f)))
+        if f.genes:
+            rows.append((f"_data/{f.figid}-genes.tsv", "genes_tsv", 50 + len(f.genes),
+                         hashlib.sha256((f.figid + "genes" + f.sha_salt).encode()).hexdigest()))
+    return sorted(rows)
 
 
 def _write(root: Path, table: str, shard: str, rows: list[dict], schema: pa.Schema) -> Path:
@@ -303,16 +314,14 @@ def build_release(root: Path, variant: str = "base") -> dict[str, list[str]]:
         path.write_text(BENCHMARK_HEADER + "".join(
             f"{s}\t0:00:0{int(float(s))}\t{rss}\t200.0\t100.0\t100.0\t0.10\t0.00\t50.0\t{cpu}\n"
             for s, rss, cpu in bench_rows), encoding="utf-8")
-    shards = root / "manifest" / "shards"
-    shards.mkdir(parents=True, exist_ok=True)
-    for shard in ("a", "b"):
-        lines = ["path\tkind\tsize\tsha256"]
-        for f in sorted((f for f in figs if f.shard == shard), key=lambda f: f.figid):
-            lines.append(f"_figures/{f.figid}.md\tfigure\t{100 + len(f.figid)}\t{_sha(f)}")
-            if f.genes:
-                lines.append(f"_data/{f.figid}-genes.tsv\tgenes_tsv\t{50 + len(f.genes)}\t"
-                             f"{hashlib.sha256((f.figid + 'genes' + f.sha_salt).encode()).hexdigest()}")
-        (shards / f"pmc0100000{shard}.tsv").write_text("\n".join([lines[0], *sorted(lines[1:])]) + "\n",
-                                                      encoding="utf-8")
+    rows = corpus_file_rows(figs)
+    kinds = sorted({kind for _, kind, _, _ in rows})
+    fingerprint = {
+        "files": len(rows), "bytes": sum(size for _, _, size, _ in rows), "shards": 2,
+        "sha256": hashlib.sha256("".join(f"{p}\t{k}\t{s}\t{d}\n" for p, k, s, d in rows).encode()).hexdigest(),
+        "by_kind": {kind: sum(row[1] == kind for row in rows) for kind in kinds},
+        "hash_of": "sha256 of 'path\\tkind\\tsize\\tsha256\\n' lines sorted by path"}
+    (root / "manifest").mkdir(parents=True, exist_ok=True)
+    (root / "manifest" / "corpus.json").write_text(json.dumps(fingerprint), encoding="utf-8")
     (root / "references.json").write_text(json.dumps(REFERENCES, indent=2), encoding="utf-8")
     return parts

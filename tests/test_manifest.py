@@ -1,12 +1,14 @@
-"""Manifest: shard assignment, stable shard lists, hash cache, pruning of vanished shards."""
+"""Manifest: shard assignment, stable shard lists, pruning of vanished shards."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 
 from pfocr_etl import manifest
-from pfocr_etl.manifest import assign_shards, build_manifest, classify, plan_shards, prune_stale_parts
+from pfocr_etl.manifest import (assign_shards, build_manifest, classify, plan_shards, prune_stale_parts,
+                                read_shard_list)
 
 
 def write(path, text="x"):
@@ -67,61 +69,89 @@ def test_unchanged_corpus_gives_byte_identical_lists_and_new_files_touch_one_sha
     corpus, shards = tmp_path / "in", tmp_path / "shards"
     for pmc in (100, 200, 1_200_000):
         write(corpus / "_figures" / f"PMC{pmc}__f.md", f"figid {pmc}")
-    cache = tmp_path / "cache.tsv"
-    build_manifest(corpus, shards, 1_000_000, cache)
+    build_manifest(corpus, shards, 1_000_000)
     before = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
     assert set(before) == {"pmc00000000.tsv", "pmc01000000.tsv"}
 
-    build_manifest(corpus, shards, 1_000_000, cache)
+    build_manifest(corpus, shards, 1_000_000)
     assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == before
 
     write(corpus / "_figures" / "PMC1200001__g.md", "new")
-    build_manifest(corpus, shards, 1_000_000, cache)
+    build_manifest(corpus, shards, 1_000_000)
     after = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
     assert after["pmc00000000.tsv"] == before["pmc00000000.tsv"]
     assert after["pmc01000000.tsv"] != before["pmc01000000.tsv"]
 
 
-def test_touching_a_file_without_changing_it_keeps_its_list(tmp_path):
+def test_lists_carry_size_and_mtime_so_an_edit_or_a_touch_changes_only_its_list(tmp_path):
     corpus, shards = tmp_path / "in", tmp_path / "shards"
     path = corpus / "_figures" / "PMC5__f.md"
     write(path, "same")
-    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
-    before = (shards / "pmc00000000.tsv").read_bytes()
+    write(corpus / "_figures" / "PMC15__g.md", "other shard")
+    build_manifest(corpus, shards, 10)
+    rows = read_shard_list(shards / "pmc00000000.tsv")
+    assert rows == [{"path": "_figures/PMC5__f.md", "kind": "figure", "size": "4",
+                     "mtime_ns": str(path.stat().st_mtime_ns)}]
+    before = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
-    assert (shards / "pmc00000000.tsv").read_bytes() == before
-    write(path, "edited")
-    build_manifest(corpus, shards, 10, tmp_path / "cache.tsv")
-    assert (shards / "pmc00000000.tsv").read_bytes() != before
+    build_manifest(corpus, shards, 10)
+    touched = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+    assert touched["pmc00000000.tsv"] != before["pmc00000000.tsv"]
+    assert touched["pmc00000010.tsv"] == before["pmc00000010.tsv"]
 
 
-def test_a_refresh_through_the_hash_cache_equals_a_build_without_it(tmp_path):
-    corpus, cache = tmp_path / "in", tmp_path / "cache.tsv"
-    for name in ("PMC1__a.md", "PMC2__b.md", "PMC3__c.md", "PMC4__d.md"):
-        write(corpus / "_figures" / name, name)
-    build_manifest(corpus, tmp_path / "first", 10, cache)
-    (corpus / "_figures" / "PMC2__b.md").unlink()  # cached row without a file
-    write(corpus / "_figures" / "PMC25__new.md", "new")  # file without a cached row
-    write(corpus / "_figures" / "PMC3__c.md", "edited, longer")
-    refreshed = build_manifest(corpus, tmp_path / "refreshed", 10, cache)
-    fresh = build_manifest(corpus, tmp_path / "fresh", 10)
-    assert refreshed == fresh
-    for path in (tmp_path / "fresh").iterdir():
-        assert (tmp_path / "refreshed" / path.name).read_bytes() == path.read_bytes()
+def parse_records(corpus, shards, work):
+    """What the parse jobs record: each listed file's digest, in ``work/<shard>/corpus_files.parquet``."""
+    from pfocr_etl.parquet_io import write_table
+
+    for tsv in shards.glob("*.tsv"):
+        rows = [{"path": r["path"], "kind": r["kind"], "size": int(r["size"]),
+                 "sha256": hashlib.sha256((corpus / r["path"]).read_bytes()).hexdigest()}
+                for r in read_shard_list(tsv)]
+        write_table(rows, work / tsv.stem / "corpus_files.parquet", "corpus_files")
 
 
-def test_worker_processes_hash_exactly_like_one_process(tmp_path, monkeypatch):
-    corpus = tmp_path / "in"
-    for n in range(40):
-        write(corpus / "_data" / f"PMC{n}__f-genes.tsv", "word\n" + "x" * (n * 100))
-    serial = build_manifest(corpus, tmp_path / "serial", 10)
-    monkeypatch.setattr(manifest, "PARALLEL_HASH_MIN_FILES", 1)
-    monkeypatch.setattr(manifest, "HASH_CHUNK_FILES", 7)  # several chunks, answers kept in order
-    parallel = build_manifest(corpus, tmp_path / "parallel", 10, processes=2)
-    assert parallel == serial
-    for path in (tmp_path / "serial").iterdir():
-        assert (tmp_path / "parallel" / path.name).read_bytes() == path.read_bytes()
+def test_a_file_touched_without_a_change_keeps_its_listed_mtime(tmp_path, monkeypatch):
+    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache.tsv"
+    same, edited, unparsed = (corpus / "_figures" / name for name in ("PMC1__a.md", "PMC2__b.md", "PMC15__c.md"))
+    for path in (same, edited, unparsed):
+        write(path, "four")
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    parse_records(corpus, shards, work)
+    (work / "pmc00000010" / "corpus_files.parquet").unlink()  # that shard's parse never ran
+    before = {r["path"]: r for tsv in shards.glob("*.tsv") for r in read_shard_list(tsv)}
+
+    for path in (same, edited, unparsed):
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    edited.write_text("FOUR", encoding="utf-8")  # same size, new content
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    after = {r["path"]: r for tsv in shards.glob("*.tsv") for r in read_shard_list(tsv)}
+    assert after["_figures/PMC1__a.md"] == before["_figures/PMC1__a.md"]
+    assert after["_figures/PMC2__b.md"]["mtime_ns"] == str(edited.stat().st_mtime_ns)
+    assert after["_figures/PMC15__c.md"]["mtime_ns"] == str(unparsed.stat().st_mtime_ns)  # no digest to compare
+
+    # The next refresh finds the touched file in the cache: nothing is hashed, the lists stay.
+    lists = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+
+    def no_hashing(path):
+        raise AssertionError(f"{path} was hashed again")
+
+    monkeypatch.setattr(manifest, "sha256_file", no_hashing)
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == lists
+
+
+def test_the_manifest_reads_no_file_contents(tmp_path, monkeypatch):
+    corpus, shards = tmp_path / "in", tmp_path / "shards"
+    write(corpus / "_figures" / "PMC1__a.md", "a")
+    real_open = open
+
+    def write_only(file, mode="r", *args, **kwargs):
+        assert "r" not in mode or "+" in mode, f"{file} was opened for reading"
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", write_only)
+    assert build_manifest(corpus, shards, 10) == {"pmc00000000": 1}
 
 
 def test_prune_removes_outputs_of_vanished_shards(tmp_path):
@@ -149,16 +179,24 @@ def test_prune_removes_temp_files_of_killed_writers(tmp_path):
     assert [os.path.basename(p) for p in removed] == [".part-pmc00000000.parquet.abc.tmp"]
 
 
-def test_the_hash_cache_is_read_back_when_a_path_needs_quoting(tmp_path, monkeypatch):
-    corpus, shards, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "cache.tsv"
-    for name in ("PMC1__a.md", 'PMC2__quote"d.md', "PMC3__tab\tbed.md", "PMC4__z.md"):
+def test_paths_that_need_quoting_are_read_back_as_written(tmp_path, monkeypatch):
+    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache.tsv"
+    names = ("PMC1__a.md", 'PMC2__quote"d.md', "PMC3__tab\tbed.md", "PMC4__z.md")
+    for name in names:
         write(corpus / "_figures" / name, name)
-    build_manifest(corpus, shards, 10, cache)
-    before = {p.name: p.read_bytes() for p in shards.glob("*.tsv")}
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    assert [row["path"] for row in read_shard_list(shards / "pmc00000000.tsv")] == \
+        sorted(f"_figures/{name}" for name in names)
+    parse_records(corpus, shards, work)
+    before = (shards / "pmc00000000.tsv").read_bytes()
+    for path in (corpus / "_figures").iterdir():
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)  # verified by digest
+    assert (shards / "pmc00000000.tsv").read_bytes() == before
 
     def no_hashing(path):
-        raise AssertionError(f"{path} was hashed again")
+        raise AssertionError(f"{path} was hashed: its cache row was not read back")
 
     monkeypatch.setattr(manifest, "sha256_file", no_hashing)
-    build_manifest(corpus, shards, 10, cache)
-    assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == before
+    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    assert (shards / "pmc00000000.tsv").read_bytes() == before

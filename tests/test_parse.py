@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from conftest import (BAD_FIGURES, SAMPLE, build_bad_corpus, place_seeds, require_shared, seed_figid,
@@ -191,8 +193,38 @@ def test_manifest_shards_by_pmc_number(tmp_path):
     counts = build_manifest(tmp_path / "in", tmp_path / "shards", 1_000_000)
     assert counts == {"misc": 1, "pmc01000000": 1, "pmc03000000": 1, "pmc07000000": 1, "pmc12000000": 1}
     rows = read_shard_list(tmp_path / "shards" / "misc.tsv")
-    assert rows[0]["kind"] == "article" and len(rows[0]["sha256"]) == 64
+    assert rows[0]["kind"] == "article" and int(rows[0]["size"]) == seed_path("001").stat().st_size
     assert seed_path("001").name in rows[0]["path"]
+
+
+def test_parse_records_the_digest_of_every_file_it_read(tmp_path):
+    root = place_seeds(tmp_path / "in")
+    files = [{"path": f.path, "kind": f.kind, "size": str(f.size)} for f in scan_inputs(root)]
+    gone = {"path": "_figures/PMC1__gone.md", "kind": "figure", "size": "7"}
+    tables = parse_shard(root, [*files, gone])
+    by_path = {row["path"]: row for row in tables.corpus_files}
+    assert set(by_path) == {f["path"] for f in [*files, gone]}
+    for f in files:
+        data = (root / f["path"]).read_bytes()
+        assert by_path[f["path"]] == {"path": f["path"], "kind": f["kind"], "size": len(data),
+                                      "sha256": hashlib.sha256(data).hexdigest()}
+    assert by_path[gone["path"]] == {**gone, "size": 7, "sha256": None}
+    assert [r["reason"] for r in tables.rejected if r["source_path"] == gone["path"]] == ["unreadable_file"]
+    figure_digests = {row["source_path"]: row["source_sha256"] for row in tables.figures}
+    assert all(by_path[path]["sha256"] == digest for path, digest in figure_digests.items())
+
+
+def test_files_read_ahead_come_back_in_order_with_errors_in_place(tmp_path, monkeypatch):
+    from pfocr_etl import parse
+
+    monkeypatch.setattr(parse, "READ_AHEAD", 3)  # several windows
+    names = [f"f{n:02d}" for n in range(10)]
+    for n, name in enumerate(names):
+        if n != 4:
+            (tmp_path / name).write_bytes(name.encode() * n)
+    got = list(parse.read_files(tmp_path, names))
+    assert [g if isinstance(g, bytes) else type(g) for g in got] == [
+        name.encode() * n if n != 4 else FileNotFoundError for n, name in enumerate(names)]
 
 
 def test_keyword_only_records_offer_their_keywords_as_gene_words(tmp_path):
@@ -219,3 +251,11 @@ def test_tsv_rows_with_bad_ids_are_skipped_and_listed(tmp_path):
     [rejection] = tables.rejected
     assert rejection["reason"] == "invalid_tsv_row" and rejection["action"] == "rows_skipped"
     assert "2 of 3 rows" in rejection["detail"] and "3, 4" in rejection["detail"]
+
+
+@pytest.mark.parametrize("value", [None, "", " ", "NA", " NA ", "-", ".na.character", "NaN", "nan", "None", "null",
+                                   "x", " x\t", "na", 0, 5, 5.0, float("nan"), True, ["a"]])
+def test_null_if_sentinel_is_is_null_then_the_trimmed_text(value):
+    from pfocr_etl.nulls import is_null, null_if_sentinel
+
+    assert null_if_sentinel(value) == (None if is_null(value) else str(value).strip())

@@ -22,7 +22,7 @@ from pfocr_etl.release import (content_sha256, corpus_fingerprint, diff_releases
                                validate_datapackage, verify_release, write_datapackage, write_release_manifest)
 from pfocr_etl.report import write_report
 from pfocr_etl.schemas import TABLE_COLUMNS
-from release_fixtures import REFERENCES, build_release
+from release_fixtures import REFERENCES, build_release, corpus_file_rows, figures_spec
 
 BUILT_AT = "2025-01-31T12:00:00Z"
 
@@ -87,11 +87,8 @@ def test_release_manifest_provenance(output):
     assert manifest["pipeline"]["package_version"] == __version__
     assert manifest["packages"]["pyarrow"] == pa.__version__
     assert manifest["packages"]["duckdb"] == duckdb.__version__
-    # Corpus fingerprint, recomputed here from the shard lists.
-    lines = []
-    for tsv in sorted((output / "manifest" / "shards").glob("*.tsv")):
-        lines += tsv.read_text().splitlines()[1:]
-    lines.sort(key=lambda line: line.split("\t")[0])
+    # Corpus fingerprint, recomputed here from the parse jobs' per-file rows.
+    lines = ["\t".join(map(str, row)) for row in corpus_file_rows(figures_spec())]
     corpus = manifest["corpus"]
     assert corpus["files"] == len(lines) == 22  # 12 records, 10 genes TSVs
     assert corpus["bytes"] == sum(int(line.split("\t")[2]) for line in lines)

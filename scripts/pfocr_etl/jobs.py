@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -172,6 +173,23 @@ def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, Pat
 
     table = build_organisms_table(read_parts(count_parts, "organism_figure_counts"), _resolver(taxonomy).taxonomy)
     return _write(table, output, "organisms").num_rows
+
+
+def fingerprint_corpus(parts: Sequence[PathLike], output: PathLike) -> dict:
+    """``corpus.json`` from the parse jobs' ``corpus_files``: counts, bytes, one sha256 over all files."""
+    import json
+
+    from pfocr_etl.manifest import corpus_fingerprint
+
+    files = sort_table(read_parts(parts, "corpus_files"), SORT_KEYS["corpus_files"])
+    rows = zip(*(files[name].to_pylist() for name in ("path", "kind", "size", "sha256")))
+    summary = corpus_fingerprint(rows, n_shards=len(parts))
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    return summary
 
 
 def gather_papers(candidate_parts: Sequence[PathLike], output: PathLike) -> int:

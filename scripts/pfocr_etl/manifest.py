@@ -17,11 +17,20 @@ The plan is a function of the corpus alone, so an incremental build and a
 from-scratch build agree; new files change only the block they land in (which
 may split).
 
-Each shard gets a list file of ``(path, kind, size, sha256)`` rows, sorted by
+Each shard gets a list file of ``(path, kind, size, mtime_ns)`` rows, sorted by
 path. A shard whose files did not change gets a byte-identical list, which
 Snakemake's checksum comparison treats as unchanged, so its jobs do not re-run.
-Hashing is cached by ``(path, size, mtime_ns)`` so a refresh re-reads only
-files that changed.
+
+The manifest does not hash the corpus: a first build would then read every file
+twice (here, then in the parse jobs), and the page cache rarely holds a corpus
+between the two. The parse jobs record the sha256 of each file they parse
+(``corpus_files``), and the corpus fingerprint is built from those
+(:func:`corpus_fingerprint`). A refresh hashes only files whose mtime changed
+but whose size did not, and compares them with those recorded digests: a file
+touched without a change keeps its listed mtime, so its shard does not re-run.
+A cache next to the lists (``(path, size, mtime_ns, listed_mtime_ns, shard)``)
+remembers what was listed, since Snakemake deletes the lists folder before the
+manifest job runs.
 """
 
 from __future__ import annotations
@@ -29,13 +38,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
-import json
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,8 +52,8 @@ INPUT_SUBDIRS = (FIGURES_DIR, DATA_DIR, PAPERS_DIR)
 
 MISC_SHARD = "misc"
 FINGERPRINT_FILE = "corpus.json"
-LIST_HEADER = ("path", "kind", "size", "sha256")
-CACHE_HEADER = ("path", "size", "mtime_ns", "sha256")
+LIST_HEADER = ("path", "kind", "size", "mtime_ns")
+CACHE_HEADER = ("path", "size", "mtime_ns", "listed_mtime_ns", "shard")
 
 _PMC_PREFIX = re.compile(r"^PMC(\d+)", re.IGNORECASE)
 _TABLE_SUFFIX = re.compile(r"-(genes|chemicals|diseases)\.tsv$")
@@ -169,13 +175,6 @@ def _scan_folder(folder: str, relative: str, top: str, found: list[InputFile]) -
 # Files up to this size are hashed from one read: corpus files are a few kB, and a chunked
 # read with a large buffer allocates that buffer for every small file.
 WHOLE_READ_LIMIT = 8 << 20
-# Below this many files to hash (an incremental refresh), the worker processes are not worth their overhead.
-PARALLEL_HASH_MIN_FILES = 20_000
-# Reading a cold corpus is bound by the kernel's per-file work, which overlaps across a few reader
-# threads; Python's per-file work holds the GIL, so one process of threads is slower than processes.
-# Measured on 264k cold files, 2 cores: 2 processes 21 s, 4 threads 32 s, 2 processes x 4 threads 16 s.
-READER_THREADS = 4
-HASH_CHUNK_FILES = 5000
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -183,58 +182,6 @@ def sha256_file(path: str | os.PathLike) -> str:
         if os.fstat(handle.fileno()).st_size <= WHOLE_READ_LIMIT:
             return hashlib.sha256(handle.read()).hexdigest()
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _sha256_chunk(paths: Sequence[str]) -> list[str]:
-    with ThreadPoolExecutor(READER_THREADS) as pool:
-        return list(pool.map(sha256_file, paths))
-
-
-def sha256_files(paths: Sequence[str], pool: ProcessPoolExecutor | None = None) -> list[str]:
-    """Digests of many files, in order: in ``pool``'s processes, each reading with a few threads."""
-    if pool is None or len(paths) < PARALLEL_HASH_MIN_FILES:
-        return _sha256_chunk(paths)
-    chunks = [paths[i:i + HASH_CHUNK_FILES] for i in range(0, len(paths), HASH_CHUNK_FILES)]
-    return [digest for chunk in pool.map(_sha256_chunk, chunks) for digest in chunk]
-
-
-@contextmanager
-def hashing_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Worker processes for hashing, started now.
-
-    Start them before the corpus is scanned: a worker forked later would hold a copy of the
-    whole file list (measured at 100k figures: 480 MB resident for the job, 225 MB proportional).
-    """
-    if processes <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        pool.submit(int).result()  # with fork, the first task starts every worker
-        yield pool
-
-
-def _cached_digests(cache_path: Path | None, files: Sequence[InputFile]) -> list[str | None]:
-    """Each file's digest from the hash cache, when its (path, size, mtime_ns) is listed there.
-
-    The cache is written in path order, like ``files``, so the two are walked side by side:
-    a dict of every cached row cost ~400 bytes per corpus file.
-    """
-    digests: list[str | None] = [None] * len(files)
-    if cache_path is None or not cache_path.exists():
-        return digests
-    with open(cache_path, newline="", encoding="utf-8") as handle:
-        if handle.readline() != "\t".join(CACHE_HEADER) + "\n":
-            return digests
-        position = 0
-        for path, size, mtime_ns, digest in _tsv_rows(handle):
-            while position < len(files) and files[position].path < path:
-                position += 1
-            if position == len(files):
-                break
-            found = files[position]
-            if found.path == path and found.size == int(size) and found.mtime_ns == int(mtime_ns):
-                digests[position] = digest
-    return digests
 
 
 def _tsv_rows(handle: Iterable[str]) -> Iterator[list[str]]:
@@ -266,12 +213,14 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
 
 
 def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
-                   shard_width: int, cache_path: str | os.PathLike | None = None,
-                   processes: int = 1, max_figures: int = 0) -> dict[str, int]:
+                   shard_width: int, max_figures: int = 0, cache_path: str | os.PathLike | None = None,
+                   work_dir: str | os.PathLike | None = None) -> dict[str, int]:
     """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
 
     ``max_figures``: merge sparse neighbouring ranges into shards of up to this many figure
     records (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
+    ``cache_path`` and ``work_dir`` (the parse jobs' ``<shard>/corpus_files.parquet``): keep the
+    listed mtime of files touched without a change (see the module notes).
 
     Raises FileNotFoundError when ``input_dir`` has none of the expected
     sub-folders, since an empty corpus is almost always a wrong path.
@@ -283,39 +232,85 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
+    files = scan_inputs(root)
     cache_file = Path(cache_path) if cache_path else None
-    with hashing_pool(processes) as pool:
-        files = scan_inputs(root)
-        digests = _cached_digests(cache_file, files)
-        stale = [i for i, digest in enumerate(digests) if digest is None]
-        for i, digest in zip(stale, sha256_files([os.path.join(root, files[i].path) for i in stale], pool)):
-            digests[i] = digest
+    listed = _listed_mtimes(files, root, cache_file, Path(work_dir) if work_dir else None)
     plain = not any(_NEEDS_QUOTING.search(f.path) for f in files)
+    assigned = assign_shards([f.path for f in files], [f.kind for f in files], shard_width, max_figures)
     shards: dict[str, list[int]] = {}
-    for i, shard in enumerate(assign_shards([f.path for f in files], [f.kind for f in files], shard_width,
-                                            max_figures)):
+    for i, shard in enumerate(assigned):
         shards.setdefault(shard, []).append(i)
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)
     for shard, members in shards.items():
         _write_tsv(out / f"{shard}.tsv", LIST_HEADER,
-                   ((files[i].path, files[i].kind, files[i].size, digests[i]) for i in members), plain)
+                   ((files[i].path, files[i].kind, files[i].size, listed[i]) for i in members), plain)
     if cache_file:
-        _write_tsv(cache_file, CACHE_HEADER,
-                   ((f.path, f.size, f.mtime_ns, digest) for f, digest in zip(files, digests)), plain)
-    summary = corpus_fingerprint(((f.path, f.kind, f.size, digest) for f, digest in zip(files, digests)),
-                                 n_shards=len(shards))
-    tmp = out / f".{FINGERPRINT_FILE}.tmp"
-    tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, out / FINGERPRINT_FILE)
+        _write_tsv(cache_file, CACHE_HEADER, ((f.path, f.size, f.mtime_ns, mtime, shard)
+                                              for f, mtime, shard in zip(files, listed, assigned)), plain)
     return {shard: len(members) for shard, members in sorted(shards.items())}
+
+
+def _listed_mtimes(files: Sequence[InputFile], root: Path, cache_file: Path | None,
+                   work_dir: Path | None) -> list[int]:
+    """The mtime to list for each file: its own, or the listed one when only its mtime changed.
+
+    The cache is written in path order, like ``files``, so the two are walked side by side:
+    a dict of every cached row cost ~400 bytes per corpus file.
+    """
+    listed = [f.mtime_ns for f in files]
+    if cache_file is None or not cache_file.exists():
+        return listed
+    to_verify: dict[int, tuple[int, str]] = {}  # file index -> (listed mtime, shard whose parse read it)
+    with open(cache_file, newline="", encoding="utf-8") as handle:
+        if handle.readline() != "\t".join(CACHE_HEADER) + "\n":
+            return listed  # a cache of an earlier layout: list every file as it is
+        position = 0
+        for path, size, mtime_ns, listed_mtime_ns, shard in _tsv_rows(handle):
+            while position < len(files) and files[position].path < path:
+                position += 1
+            if position == len(files):
+                break
+            found = files[position]
+            if found.path != path or found.size != int(size):
+                continue  # removed, or a new size: listed as it is now
+            if found.mtime_ns == int(mtime_ns):
+                listed[position] = int(listed_mtime_ns)
+            elif work_dir is not None:
+                to_verify[position] = (int(listed_mtime_ns), shard)
+    if to_verify:
+        recorded = _recorded_digests(work_dir, {(files[i].path, shard) for i, (_, shard) in to_verify.items()})
+        for i, (listed_mtime_ns, _shard) in to_verify.items():
+            digest = recorded.get(files[i].path)
+            if digest is not None and digest == sha256_file(root / files[i].path):
+                listed[i] = listed_mtime_ns
+    return listed
+
+
+def _recorded_digests(work_dir: Path, paths_and_shards: set[tuple[str, str]]) -> dict[str, str]:
+    """sha256 of the given files as their shard's parse job read them (missing: never parsed)."""
+    import pyarrow.parquet as pq
+
+    by_shard: dict[str, set[str]] = {}
+    for path, shard in paths_and_shards:
+        by_shard.setdefault(shard, set()).add(path)
+    digests: dict[str, str] = {}
+    for shard, paths in sorted(by_shard.items()):
+        part = work_dir / shard / "corpus_files.parquet"
+        if not part.is_file():
+            continue
+        table = pq.ParquetFile(part).read(columns=["path", "sha256"])
+        for path, digest in zip(table["path"].to_pylist(), table["sha256"].to_pylist()):
+            if path in paths and digest is not None:
+                digests[path] = digest
+    return digests
 
 
 def corpus_fingerprint(rows: Iterable[tuple[str, str, int, str]], n_shards: int) -> dict:
     """File count, bytes, per-kind counts and one sha256 over (path, kind, size, sha256) rows in path order.
 
-    Written next to the shard lists by the manifest job, so the report and the release
-    manifest need not re-read every list. Rows are hashed as they come (no list of lines).
+    The rows are the parse jobs' ``corpus_files``: the digest of the bytes each job parsed
+    (empty for a file it could not read). Rows are hashed as they come (no list of lines).
     """
     digest = hashlib.sha256()
     files = total_bytes = 0
@@ -325,7 +320,7 @@ def corpus_fingerprint(rows: Iterable[tuple[str, str, int, str]], n_shards: int)
         if path < previous:
             raise ValueError(f"corpus_fingerprint needs rows in path order: {path!r} came after {previous!r}")
         previous = path
-        digest.update(f"{path}\t{kind}\t{size}\t{file_digest}\n".encode("utf-8"))
+        digest.update(f"{path}\t{kind}\t{size}\t{file_digest or ''}\n".encode("utf-8"))
         files += 1
         total_bytes += int(size)
         by_kind[kind] = by_kind.get(kind, 0) + 1

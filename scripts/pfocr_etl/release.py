@@ -2,8 +2,8 @@
 
 ``release.json``
     Every output file with its sha256, size and row count (Parquet: from the file
-    metadata; GMT: lines), the input corpus fingerprint (combined from the
-    manifest's per-shard ``(path, kind, size, sha256)`` lists), reference names,
+    metadata; GMT: lines), the input corpus fingerprint (``corpus.json``, combined
+    from the parse jobs' per-file ``(path, kind, size, sha256)`` rows), reference names,
     versions and checksums, the pipeline version (``git describe --always
     --dirty``, else the package ``__version__``) and the installed versions of the
     packages in ``requirements.txt``. The only time stamp is ``built_at`` (taken
@@ -34,7 +34,6 @@ Release diff (:func:`diff_releases`)
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.metadata
 import json
@@ -161,41 +160,19 @@ def package_versions(requirements_path: str | os.PathLike | None = None) -> dict
 # Corpus fingerprint and references
 # =============================================================================
 
-def _shard_list_folder(manifest_dir: str | os.PathLike) -> Path:
-    root = Path(manifest_dir)
-    return root / "shards" if (root / "shards").is_dir() else root
-
-
-def read_shard_lists(manifest_dir: str | os.PathLike) -> list[dict]:
-    """All rows of the manifest's per-shard lists (``shards/*.tsv`` or ``*.tsv`` in the folder)."""
-    folder = _shard_list_folder(manifest_dir)
-    rows = []
-    for tsv in sorted(folder.glob("*.tsv")):
-        with open(tsv, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle, delimiter="\t")
-            missing = {"path", "kind", "size", "sha256"} - set(reader.fieldnames or ())
-            if missing:
-                raise ValueError(f"{tsv}: shard list lacks column(s) {', '.join(sorted(missing))}")
-            for row in reader:
-                rows.append({"path": row["path"], "kind": row["kind"], "size": int(row["size"]),
-                             "sha256": row["sha256"], "shard": tsv.stem})
-    return rows
-
-
 def corpus_fingerprint(manifest_dir: str | os.PathLike) -> dict:
-    """File count, bytes, per-kind counts and one sha256 over the sorted (path, kind, size, sha256) rows.
+    """File count, bytes, per-kind counts and one sha256 over the corpus files, from ``corpus.json``.
 
-    Read from the manifest job's summary file; computed from the shard lists when there is none.
+    Written by the ``fingerprint_corpus`` rule from the parse jobs' per-file digests.
     """
     from pfocr_etl import manifest
 
-    folder = _shard_list_folder(manifest_dir)
-    summary = folder / manifest.FINGERPRINT_FILE
-    if summary.is_file():
+    summary = Path(manifest_dir) / manifest.FINGERPRINT_FILE
+    try:
         return json.loads(summary.read_text(encoding="utf-8"))
-    rows = read_shard_lists(manifest_dir)
-    ordered = sorted((r["path"], r["kind"], r["size"], r["sha256"]) for r in rows)
-    return manifest.corpus_fingerprint(ordered, n_shards=len({r["shard"] for r in rows}))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{summary} is missing: the corpus fingerprint is written by the "
+                                "fingerprint_corpus rule") from None
 
 
 def load_references(references_json: str | os.PathLike | None) -> dict | None:

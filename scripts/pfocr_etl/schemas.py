@@ -122,6 +122,13 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("detail", STR, False, "What is wrong and how to fix it."),
         Column("action", STR, False, "What the pipeline did: file_skipped, record_skipped or field_nulled."),
     ],
+    # Every file a parse job read (an intermediate, not published): the corpus fingerprint's rows.
+    "corpus_files": [
+        Column("path", STR, False, "Input file, relative to input_dir."),
+        Column("kind", STR, False, "figure, genes_tsv, chemicals_tsv, diseases_tsv, article or unrecognized."),
+        Column("size", I64, False, "Bytes read (the manifest's size when the file could not be read)."),
+        Column("sha256", STR, True, "sha256 of the bytes parsed; null when the file could not be read."),
+    ],
     # --- organism stage (pfocr_etl.taxonomy, organisms, orthologs) -------------
     "taxonomy_names": [
         Column("tax_id", I64, False, "NCBI Taxonomy ID (names.dmp)."),
@@ -324,6 +331,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "figure_chemicals": [*_MENTION_ORDER, "mesh_id", "chebi_id"],
     "figure_diseases": [*_MENTION_ORDER, "mesh_id", "doid"],
     "rejected": ["source_path", "reason", "detail"],
+    "corpus_files": ["path"],
     # gene stage
     "lexicon": ["term_key", "taxon_id", "tier_rank", "ncbigene_id", "famplex_id", "term"],
     "famplex_members": ["famplex_id", "member_ncbigene_id", "member_ref"],

@@ -35,11 +35,6 @@ def shard_names():
     )
 
 
-def shard_lists(wildcards):
-    """Input function: the manifest's shard list files (compared by checksum, unlike the folder)."""
-    return [f"{SHARDS_DIR}/{shard}.tsv" for shard in shard_names()]
-
-
 def shard_table_parts(table):
     """Input function: every shard's part file of one table."""
 

@@ -1,4 +1,4 @@
-# Manifest: list the corpus and split it into shards by PMC number.
+# Manifest: list the corpus and split it into shards by PMC number; fingerprint what was parsed.
 
 
 checkpoint build_manifest:
@@ -14,12 +14,28 @@ checkpoint build_manifest:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    # Hashing a new corpus uses this many processes (capped by --cores).
-    threads: 4
     params:
         input_dir=INPUT_DIR,
         shard_width=config["shard_width"],
         shard_max_figures=config["shard_max_figures"],
-        hash_cache=f"{OUT}/manifest/hash-cache.tsv",
+        # What was listed (Snakemake deletes the lists before this job) and what was parsed.
+        cache=f"{OUT}/manifest/list-cache.tsv",
+        work_dir=f"{OUT}/work",
     script:
         "../../scripts/build_manifest.py"
+
+
+rule fingerprint_corpus:
+    # From the parse jobs' per-file digests: the manifest reads no file contents.
+    input:
+        parts=shard_work_files("corpus_files"),
+        code=package_modules("jobs", "manifest", "parquet_io"),
+    output:
+        corpus=f"{OUT}/manifest/corpus.json",
+    log:
+        f"{OUT}/logs/fingerprint_corpus.log",
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../../scripts/fingerprint_corpus.py"

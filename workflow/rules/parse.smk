@@ -22,6 +22,7 @@ rule parse_shard:
         figure_diseases=f"{OUT}/tables/figure_diseases/part-{{shard}}.parquet",
         paper_references=f"{OUT}/tables/paper_references/part-{{shard}}.parquet",
         rejected=f"{OUT}/tables/rejected/part-{{shard}}.parquet",
+        corpus_files=f"{OUT}/work/{{shard}}/corpus_files.parquet",
     log:
         f"{OUT}/logs/parse_shard/{{shard}}.log",
     benchmark:

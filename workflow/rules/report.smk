@@ -36,7 +36,7 @@ rule summarize:
         unpack(published_tables),
         gmt=rules.write_gene_sets.output.gmt,
         references=rules.describe_references.output.references,
-        manifest=shard_lists,
+        corpus=rules.fingerprint_corpus.output.corpus,
         code=package_modules(
             "report", "plots", "tableview", "genesets", "release", "parquet_io"
         ),
@@ -89,7 +89,7 @@ rule write_release_manifest:
         gmt=rules.write_gene_sets.output.gmt,
         datapackage=rules.write_datapackage.output.datapackage,
         references=rules.describe_references.output.references,
-        manifest=shard_lists,
+        corpus=rules.fingerprint_corpus.output.corpus,
         code=package_modules("release", "tableview", "genesets", "manifest"),
     output:
         release=report(
