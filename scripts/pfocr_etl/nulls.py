@@ -25,7 +25,10 @@ def is_null(value: object) -> bool:
 
 
 def null_if_sentinel(value: object) -> str | None:
-    """Return the trimmed string, or None when it is a null sentinel."""
+    """Return the trimmed string, or None when it is a null sentinel (as :func:`is_null`)."""
+    if isinstance(value, str):  # first: called for every list item of every record, strip once
+        text = value.strip()
+        return None if text in NULL_SENTINELS else text
     if is_null(value):
         return None
     return str(value).strip()
