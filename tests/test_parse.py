@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -212,6 +213,25 @@ def test_parse_records_the_digest_of_every_file_it_read(tmp_path):
     assert [r["reason"] for r in tables.rejected if r["source_path"] == gone["path"]] == ["unreadable_file"]
     figure_digests = {row["source_path"]: row["source_sha256"] for row in tables.figures}
     assert all(by_path[path]["sha256"] == digest for path, digest in figure_digests.items())
+
+
+def test_the_corpus_fingerprint_combines_the_shards_file_digests_in_path_order(tmp_path):
+    from pfocr_etl.jobs import fingerprint_corpus
+    from pfocr_etl.manifest import corpus_fingerprint
+    from pfocr_etl.parse import write_shard
+
+    root = place_seeds(tmp_path / "in")
+    counts = build_manifest(root, tmp_path / "shards", 1_000_000)
+    parts = []
+    for shard in counts:
+        parts.append(tmp_path / "work" / shard / "corpus_files.parquet")
+        write_shard(root, tmp_path / "shards" / f"{shard}.tsv", {"corpus_files": parts[-1]}, strict=False)
+    summary = fingerprint_corpus(parts[::-1], tmp_path / "corpus.json")
+    expected = corpus_fingerprint(sorted(
+        (f.path, f.kind, f.size, hashlib.sha256((root / f.path).read_bytes()).hexdigest()) for f in scan_inputs(root)),
+        n_shards=len(counts))
+    assert summary == expected == json.loads((tmp_path / "corpus.json").read_text(encoding="utf-8"))
+    assert summary["files"] == 5 and summary["shards"] == 5
 
 
 def test_files_read_ahead_come_back_in_order_with_errors_in_place(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pfocr_etl.parquet_io import read_parts, read_table, sort_table, to_table, write_arrow, write_table
-from pfocr_etl.schemas import SORT_KEYS
+from pfocr_etl.schemas import SORT_KEYS, empty_table
 
 PathLike = str | os.PathLike
 
@@ -176,20 +176,34 @@ def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, Pat
 
 
 def fingerprint_corpus(parts: Sequence[PathLike], output: PathLike) -> dict:
-    """``corpus.json`` from the parse jobs' ``corpus_files``: counts, bytes, one sha256 over all files."""
+    """``corpus.json`` from the parse jobs' ``corpus_files``: counts, bytes, one sha256 over all files.
+
+    The rows stay in Arrow (~0.16 KB per file) and reach Python a slice at a time, in path
+    order: as Python objects they took ~1.1 KB per file (900 MB at 300k figures).
+    """
     import json
+
+    import pyarrow.compute as pc
 
     from pfocr_etl.manifest import corpus_fingerprint
 
-    files = sort_table(read_parts(parts, "corpus_files"), SORT_KEYS["corpus_files"])
-    rows = zip(*(files[name].to_pylist() for name in ("path", "kind", "size", "sha256")))
-    summary = corpus_fingerprint(rows, n_shards=len(parts))
+    # One file at a time, not read_parts: pyarrow.dataset reads ahead and imports pandas (+200 MB).
+    files = pa.concat_tables([read_table(part, "corpus_files") for part in parts] or [empty_table("corpus_files")])
+    order = pc.sort_indices(files, sort_keys=[("path", "ascending")])
+    summary = corpus_fingerprint(_rows_in_order(files, order), n_shards=len(parts))
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, target)
     return summary
+
+
+def _rows_in_order(table: pa.Table, order: pa.Array, slice_rows: int = 65_536):
+    """(path, kind, size, sha256) tuples of ``table`` in ``order``, converted a slice at a time."""
+    for start in range(0, len(order), slice_rows):
+        chunk = table.take(order[start:start + slice_rows])
+        yield from zip(*(chunk[name].to_pylist() for name in ("path", "kind", "size", "sha256")))
 
 
 def gather_papers(candidate_parts: Sequence[PathLike], output: PathLike) -> int:

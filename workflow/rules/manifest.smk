@@ -34,6 +34,8 @@ rule fingerprint_corpus:
         corpus=f"{OUT}/manifest/corpus.json",
     log:
         f"{OUT}/logs/fingerprint_corpus.log",
+    benchmark:
+        f"{OUT}/benchmarks/fingerprint_corpus.tsv"
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
