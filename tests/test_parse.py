@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -245,6 +246,22 @@ def test_files_read_ahead_come_back_in_order_with_errors_in_place(tmp_path, monk
     got = list(parse.read_files(tmp_path, names))
     assert [g if isinstance(g, bytes) else type(g) for g in got] == [
         name.encode() * n if n != 4 else FileNotFoundError for n, name in enumerate(names)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open descriptors in /proc (Linux)")
+def test_a_reader_stopped_early_closes_the_files_it_opened_ahead(tmp_path, monkeypatch):
+    from pfocr_etl import parse
+
+    monkeypatch.setattr(parse, "READ_AHEAD", 4)
+    names = [f"f{n}" for n in range(8)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    opened_before = len(os.listdir("/proc/self/fd"))
+    reader = parse.read_files(tmp_path, names)
+    next(reader)
+    assert len(os.listdir("/proc/self/fd")) > opened_before
+    reader.close()
+    assert len(os.listdir("/proc/self/fd")) == opened_before
 
 
 def test_keyword_only_records_offer_their_keywords_as_gene_words(tmp_path):
