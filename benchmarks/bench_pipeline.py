@@ -61,10 +61,11 @@ def baseline_parse(corpus: Path) -> int:
 CONFIG_OVERRIDES: list[str] = []  # extra --config items (--shard-width, --shard-max-figures)
 
 
-def snakemake(workdir: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess:
-    command = [SNAKEMAKE, *args, "--snakefile", str(REPO / "Snakefile"), "--configfile",
+def snakemake(workdir: Path, *args: str, cores: int = 2, snakefile: Path = REPO / "Snakefile",
+              overrides: list[str] = CONFIG_OVERRIDES) -> subprocess.CompletedProcess:
+    command = [SNAKEMAKE, *args, "--snakefile", str(snakefile), "--configfile",
                str(workdir / "config.yaml"), "--directory", str(workdir), "--cores", str(cores),
-               "--config", "input_dir=corpus", "output_dir=out", *CONFIG_OVERRIDES]
+               "--config", "input_dir=corpus", "output_dir=out", *overrides]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"snakemake failed:\n{proc.stderr[-5000:]}")
