@@ -62,10 +62,12 @@ CONFIG_OVERRIDES: list[str] = []  # extra --config items (--shard-width, --shard
 
 
 def snakemake(workdir: Path, *args: str, cores: int = 2, snakefile: Path = REPO / "Snakefile",
-              overrides: list[str] = CONFIG_OVERRIDES) -> subprocess.CompletedProcess:
+              overrides: list[str] | None = None) -> subprocess.CompletedProcess:
+    """Run Snakemake on ``workdir``; ``overrides``: --config items (default: this script's options)."""
     command = [SNAKEMAKE, *args, "--snakefile", str(snakefile), "--configfile",
                str(workdir / "config.yaml"), "--directory", str(workdir), "--cores", str(cores),
-               "--config", "input_dir=corpus", "output_dir=out", *overrides]
+               "--config", "input_dir=corpus", "output_dir=out",
+               *(CONFIG_OVERRIDES if overrides is None else overrides)]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"snakemake failed:\n{proc.stderr[-5000:]}")
