@@ -31,11 +31,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pfocr_etl.parquet_io import write_text
 from pfocr_etl.tableview import TableSet
 
 log = logging.getLogger(__name__)
@@ -277,18 +277,6 @@ def format_gmt(sets: Sequence[GeneSet]) -> str:
     return "".join(lines)
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: str | os.PathLike,
                    min_genes: int = 3, max_genes: int | None = None, *,
                    figure_gene_orthologs_parts=None, figure_gene_families_parts=None,
@@ -311,7 +299,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for fname, sets in sorted(build.files.items()):
-        _write_text(out / fname, format_gmt(sets))
+        write_text(out / fname, format_gmt(sets))
         written.append(str(out / fname))
     for stale in out.glob(f"{FILE_PREFIX}*.gmt"):
         if stale.name not in build.files:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pyarrow as pa
 
-from pfocr_etl.parquet_io import read_parts, read_table, sort_table, to_table, write_arrow, write_table
+from pfocr_etl.parquet_io import read_parts, read_table, sort_table, to_table, write_arrow, write_table, write_text
 from pfocr_etl.schemas import SORT_KEYS, empty_table
 
 PathLike = str | os.PathLike
@@ -191,11 +190,7 @@ def fingerprint_corpus(parts: Sequence[PathLike], output: PathLike) -> dict:
     files = pa.concat_tables([read_table(part, "corpus_files") for part in parts] or [empty_table("corpus_files")])
     order = pc.sort_indices(files, sort_keys=[("path", "ascending")])
     summary = corpus_fingerprint(_rows_in_order(files, order), n_shards=len(parts))
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    write_text(output, json.dumps(summary, indent=1, sort_keys=True) + "\n")
     return summary
 
 

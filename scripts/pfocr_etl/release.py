@@ -42,7 +42,6 @@ import os
 import platform
 import re
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +52,7 @@ import pyarrow.parquet as pq
 from pfocr_etl import __version__
 from pfocr_etl.genesets import confident_condition, gmt_line_count
 from pfocr_etl.manifest import sha256_file
+from pfocr_etl.parquet_io import write_text
 from pfocr_etl.schemas import TABLE_COLUMNS
 from pfocr_etl.tableview import TableSet, part_files, tables_in
 
@@ -94,16 +94,7 @@ def _canonical(data) -> bytes:
 
 def write_json(path: str | os.PathLike, data) -> None:
     """Atomic, deterministic JSON (sorted keys, 2-space indent, final newline)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def resolve_built_at(built_at: str | None = None) -> str:

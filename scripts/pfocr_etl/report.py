@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pfocr_etl import plots
 from pfocr_etl.genesets import confident_condition, gmt_line_count
+from pfocr_etl.parquet_io import write_text
 from pfocr_etl.plots import esc, fmt_number
 from pfocr_etl.tableview import TableSet
 
@@ -1146,11 +1147,6 @@ def render_html(metrics: Mapping) -> str:
             "</footer></main></body></html>\n")
 
 
-def _write_text(path: PathLike, text: str) -> None:
-    from pfocr_etl.genesets import _write_text as write_atomic
-    write_atomic(Path(path), text)
-
-
 def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None], metrics_path: PathLike,
                  html_path: PathLike, *, benchmarks_dir: PathLike | None = None,
                  references_json: PathLike | None = None, previous_release: PathLike | None = None,
@@ -1160,8 +1156,6 @@ def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None]
     metrics = compute_metrics(table_files, benchmarks_dir, references_json, previous_release,
                               manifest_dir=manifest_dir, gmt_dir=gmt_dir, top_n=top_n,
                               disagreements_listed=disagreements_listed)
-    Path(metrics_path).parent.mkdir(parents=True, exist_ok=True)
-    Path(html_path).parent.mkdir(parents=True, exist_ok=True)
-    _write_text(metrics_path, json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    _write_text(html_path, render_html(metrics))
+    write_text(metrics_path, json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text(html_path, render_html(metrics))
     return metrics

@@ -66,7 +66,9 @@ rule summarize:
 rule write_datapackage:
     input:
         unpack(published_tables),
-        code=package_modules("release", "tableview", "genesets", "manifest"),
+        code=package_modules(
+            "release", "tableview", "genesets", "manifest", "parquet_io"
+        ),
     output:
         datapackage=report(
             f"{OUT}/datapackage.json",
@@ -90,7 +92,9 @@ rule write_release_manifest:
         datapackage=rules.write_datapackage.output.datapackage,
         references=rules.describe_references.output.references,
         corpus=rules.fingerprint_corpus.output.corpus,
-        code=package_modules("release", "tableview", "genesets", "manifest"),
+        code=package_modules(
+            "release", "tableview", "genesets", "manifest", "parquet_io"
+        ),
     output:
         release=report(
             f"{OUT}/release.json",

@@ -1,0 +1,42 @@
+"""Atomic writers: a file appears whole or not at all, with a normal file's permissions."""
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+import pytest
+
+from pfocr_etl.parquet_io import read_table, replacing, write_arrow, write_text
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_written_files_are_readable_by_others_like_any_new_file(tmp_path, umask_022):
+    # mkstemp alone makes 0600: published GMT files, report and release.json were owner-only.
+    write_text(tmp_path / "sets.gmt", "a\tb\t1\n")
+    write_arrow(pa.table({"n": [1]}), tmp_path / "part.parquet")
+    for name in ("sets.gmt", "part.parquet"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o644
+    assert (tmp_path / "sets.gmt").read_bytes() == b"a\tb\t1\n"
+    assert read_table(tmp_path / "part.parquet").column("n").to_pylist() == [1]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "metrics.json"
+    write_text(target, "old\n")
+    with pytest.raises(RuntimeError), replacing(target) as tmp_name:
+        with open(tmp_name, "w") as out:
+            out.write("half")
+        raise RuntimeError("killed")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
+
+
+def test_text_is_written_as_utf8_with_lf_line_ends(tmp_path):
+    write_text(tmp_path / "out" / "summary.html", "Müller\nline\n")  # the folder is created
+    assert (tmp_path / "out" / "summary.html").read_bytes() == "Müller\nline\n".encode("utf-8")
