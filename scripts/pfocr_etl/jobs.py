@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
-from pfocr_etl.parquet_io import read_parts, read_table, sort_table, to_table, write_arrow, write_table, write_text
+from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table, write_text
 from pfocr_etl.schemas import SORT_KEYS, empty_table
 
 PathLike = str | os.PathLike
@@ -128,8 +128,8 @@ def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[s
         gene_history=read_table(reference["gene_history"]),
         famplex_members=read_table(reference["famplex_members"]),
         stoplist=load_stoplist(stoplist))
-    # In the order a written-and-read-back table had: the harmonizer's first-seen choices depend on it.
-    mapped = sort_table(to_table(mapping.figure_genes, "figure_genes_mapped"), SORT_KEYS["figure_genes_mapped"])
+    # Already in SORT_KEYS order (frame_to_arrow), the order the harmonizer's first-seen choices depend on.
+    mapped = mapping.figure_genes
     _write(mapping.figure_gene_families, outputs["figure_gene_families"], "figure_gene_families")
     _write(gene_mention_counts(mapped), outputs["gene_counts"], "gene_mention_counts")
     return mapped, mapping.metrics
@@ -145,7 +145,8 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
     result = harmonize_organisms(figure_table, genes, resolver)
     pairs = figure_gene_orthologs(genes, OrthologIndex(orthologs))
     _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
-    _write(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
+    # Rows keep the mapped genes' order, already SORT_KEYS["figure_genes"]: sorting again cost ~4 % of the job.
+    write_table(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
     _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
     _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
     _write(organism_figure_counts(result.figure_organisms, result.primary), outputs["organism_counts"],

@@ -217,9 +217,10 @@ def with_human_orthologs(figure_genes: pa.Table, pairs: pa.Table) -> pa.Table:
     orthologs keeps its kind but no single human ID (all pairs stay in ``pairs``).
     """
     frame = pairs.to_pandas()[["ncbigene_id", "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
-    per_gene = frame.groupby("ncbigene_id").agg(human_ncbigene_id=("human_ncbigene_id", "unique"),
-                                                ortholog_kind=("ortholog_kind", "first"))
-    single = per_gene["human_ncbigene_id"].map(lambda ids: ids[0] if len(ids) == 1 else pd.NA)
+    per_gene = frame.groupby("ncbigene_id").agg(ortholog_kind=("ortholog_kind", "first"))
+    # Counted, not listed per gene (a Python call per gene); a missing human ID counts as one value.
+    human_ids = frame.drop_duplicates(["ncbigene_id", "human_ncbigene_id"]).groupby("ncbigene_id")["human_ncbigene_id"]
+    single = human_ids.first().where(human_ids.size() == 1)
     per_gene = per_gene.assign(human_ncbigene_id=single.astype("Int64")).reset_index()
     keys = pa.Table.from_pandas(per_gene, schema=pa.schema([("ncbigene_id", pa.int64()),
                                                              ("human_ncbigene_id", pa.int64()),
