@@ -1,16 +1,8 @@
-"""Snakemake entry: metrics.json and summary.html from the tables."""
-from pathlib import Path
-
+"""Snakemake entry: metrics.json and summary.html from the table metrics, the gene sets and the benchmarks."""
 from pfocr_etl.logs import logged
-from pfocr_etl.report import write_report
-
-NOT_TABLES = {"code", "gmt", "references", "corpus"}
+from pfocr_etl.report import finish_report
 
 with logged(snakemake.log[0]) as log:
-    manifest_dir = Path(snakemake.input.corpus).parent
-    tables = {name: list(files) for name, files in snakemake.input.items() if name not in NOT_TABLES}
-    metrics = write_report(tables, snakemake.output.metrics, snakemake.output.html,
-                           benchmarks_dir=snakemake.params.benchmarks, references_json=snakemake.input.references,
-                           previous_release=snakemake.params.previous_release,
-                           manifest_dir=manifest_dir, gmt_dir=snakemake.input.gmt)
+    finish_report(snakemake.input.table_metrics, snakemake.output.metrics, snakemake.output.html,
+                  gmt_dir=snakemake.input.gmt, benchmarks_dir=snakemake.params.benchmarks)
     log.info("report written: %s", snakemake.output.html)

@@ -17,8 +17,8 @@ import pytest
 from conftest import EXAMPLE_CORPUS, REPO, absolute_config, run_snakemake
 
 pytestmark = pytest.mark.slow
-GATHERS = {"gather_papers", "gather_genes", "gather_organisms", "fingerprint_corpus", "write_gene_sets", "summarize",
-           "write_datapackage", "write_release_manifest", "all"}
+GATHERS = {"gather_papers", "gather_genes", "gather_organisms", "fingerprint_corpus", "write_gene_sets",
+           "compute_table_metrics", "summarize", "write_datapackage", "write_release_manifest", "all"}
 SHARD_JOBS = {"parse_shard", "annotate_shard"}
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from pfocr_etl import plots
 from pfocr_etl.genesets import parse_gmt, write_gmt_sets
-from pfocr_etl.report import SECTIONS, compute_metrics, read_benchmarks, render_html, write_report
+from pfocr_etl.report import (SECTIONS, compute_metrics, finish_report, read_benchmarks, render_html, write_report,
+                               write_table_metrics)
 from release_fixtures import BENCHMARKS, REFERENCES, build_release
 
 
@@ -327,13 +328,26 @@ def test_empty_tables_render_without_plots(tmp_path):
 
 
 def test_write_report_keeps_the_summarize_entry_working(tmp_path):
-    """scripts/summarize.py calls write_report(table_files, metrics, html) and logs metrics['rows']."""
+    """write_report(table_files, metrics, html) works with a subset of the tables and logs metrics['rows']."""
     tables = build_release(tmp_path / "out")
     subset = {k: tables[k] for k in ("figures", "figure_genes", "figure_chemicals", "figure_diseases",
                                      "paper_references", "rejected", "papers")}
     m = write_report(subset, tmp_path / "r" / "metrics.json", tmp_path / "r" / "summary.html")
     assert m["rows"]["figures"] == 12
     assert "PFOCR" in (tmp_path / "r" / "summary.html").read_text()
+
+
+def test_table_metrics_then_finish_report_write_what_write_report_writes(built, tmp_path):
+    """The pipeline's two steps (rules compute_table_metrics and summarize) give write_report's files."""
+    root, tables, m = built
+    out = root / "out"
+    write_table_metrics(tables, tmp_path / "table_metrics.json", references_json=out / "references.json",
+                        previous_release=root / "previous", manifest_dir=out / "manifest")
+    finished = finish_report(tmp_path / "table_metrics.json", tmp_path / "m.json", tmp_path / "s.html",
+                             gmt_dir=out / "gmt", benchmarks_dir=out / "benchmarks")
+    assert finished == m
+    assert (tmp_path / "s.html").read_bytes() == (out / "report" / "summary.html").read_bytes()
+    assert (tmp_path / "m.json").read_bytes() == (out / "report" / "metrics.json").read_bytes()
 
 
 def test_report_is_deterministic(built, tmp_path):

@@ -557,9 +557,22 @@ def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], 
     of ``runtime.rules``, largest total first) depends only on the inputs;
     ``pipeline_version`` depends on the checkout (``git describe --dirty``).
     """
+    measured = table_metrics(tables, references_json, previous_release, manifest_dir=manifest_dir, top_n=top_n,
+                             rejected_listed=rejected_listed, disagreements_listed=disagreements_listed)
+    return with_run_metrics(measured, gmt_dir, benchmarks_dir)
+
+
+def table_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], references_json: PathLike | None = None,
+                  previous_release: PathLike | None = None, *, manifest_dir: PathLike | None = None,
+                  top_n: int = TOP_N, rejected_listed: int = REJECTED_LISTED,
+                  disagreements_listed: int = DISAGREEMENTS_LISTED) -> dict:
+    """The metrics of :func:`compute_metrics` that come from the tables (all but gene sets and runtime).
+
+    The pipeline computes these while the gene sets are written, since neither needs the other.
+    """
     from pfocr_etl.release import pipeline_version
     with TableSet(tables) as ts:
-        metrics = {
+        return {
             "format": METRICS_FORMAT,
             "pipeline_version": pipeline_version(),
             "rows": {name: ts.rows(name) for name in sorted(ts.columns)},
@@ -571,13 +584,15 @@ def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], 
             "gene_mapping": _mapping(ts),
             "chemicals": _top_mentions(ts, "figure_chemicals", ("mesh_id", "chebi_id"), top_n),
             "diseases": _top_mentions(ts, "figure_diseases", ("mesh_id", "doid"), top_n),
-            "gene_sets": _gene_sets(gmt_dir),
             "release_diff": _release_diff(ts, previous_release),
             "rejected": _rejected(ts, rejected_listed),
             "references": _references(references_json, manifest_dir),
-            "runtime": _runtime(benchmarks_dir),
         }
-    return metrics
+
+
+def with_run_metrics(measured: Mapping, gmt_dir: PathLike | None, benchmarks_dir: PathLike | None) -> dict:
+    """:func:`table_metrics` output plus the gene sets written and the jobs' benchmarks."""
+    return {**measured, "gene_sets": _gene_sets(gmt_dir), "runtime": _runtime(benchmarks_dir)}
 
 
 # =============================================================================
@@ -1156,6 +1171,32 @@ def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None]
     metrics = compute_metrics(table_files, benchmarks_dir, references_json, previous_release,
                               manifest_dir=manifest_dir, gmt_dir=gmt_dir, top_n=top_n,
                               disagreements_listed=disagreements_listed)
-    write_text(metrics_path, json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    write_text(html_path, render_html(metrics))
+    write_metrics_and_html(metrics, metrics_path, html_path)
     return metrics
+
+
+def write_table_metrics(table_files: Mapping[str, Sequence[PathLike] | PathLike | None], output: PathLike, *,
+                        references_json: PathLike | None = None, previous_release: PathLike | None = None,
+                        manifest_dir: PathLike | None = None) -> dict:
+    """:func:`table_metrics` as JSON, for :func:`finish_report`."""
+    measured = table_metrics(table_files, references_json, previous_release, manifest_dir=manifest_dir)
+    write_text(output, _json(measured))
+    return measured
+
+
+def finish_report(table_metrics_json: PathLike, metrics_path: PathLike, html_path: PathLike, *,
+                  gmt_dir: PathLike | None = None, benchmarks_dir: PathLike | None = None) -> dict:
+    """``metrics.json`` and ``summary.html`` from :func:`write_table_metrics` output, the GMT files and benchmarks."""
+    metrics = with_run_metrics(json.loads(Path(table_metrics_json).read_text(encoding="utf-8")), gmt_dir,
+                               benchmarks_dir)
+    write_metrics_and_html(metrics, metrics_path, html_path)
+    return metrics
+
+
+def write_metrics_and_html(metrics: Mapping, metrics_path: PathLike, html_path: PathLike) -> None:
+    write_text(metrics_path, _json(metrics))
+    write_text(html_path, render_html(metrics))
+
+
+def _json(metrics: Mapping) -> str:
+    return json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

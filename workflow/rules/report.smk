@@ -31,15 +31,35 @@ rule write_gene_sets:
         "../../scripts/write_gene_sets.py"
 
 
-rule summarize:
+rule compute_table_metrics:
+    # The report's table metrics need no gene sets: computed while write_gene_sets runs.
     input:
         unpack(published_tables),
-        gmt=rules.write_gene_sets.output.gmt,
         references=rules.describe_references.output.references,
         corpus=rules.fingerprint_corpus.output.corpus,
         code=package_modules(
             "report", "plots", "tableview", "genesets", "release", "parquet_io"
         ),
+    output:
+        metrics=f"{OUT}/work/table_metrics.json",
+    log:
+        f"{OUT}/logs/compute_table_metrics.log",
+    benchmark:
+        f"{OUT}/benchmarks/compute_table_metrics.tsv"
+    localrule: True
+    conda:
+        "../../envs/pipeline.yaml"
+    params:
+        previous_release=config["previous_release"],
+    script:
+        "../../scripts/compute_table_metrics.py"
+
+
+rule summarize:
+    input:
+        table_metrics=rules.compute_table_metrics.output.metrics,
+        gmt=rules.write_gene_sets.output.gmt,
+        code=package_modules("report", "plots", "genesets", "parquet_io"),
     output:
         metrics=report(
             f"{OUT}/report/metrics.json",
@@ -58,7 +78,6 @@ rule summarize:
         "../../envs/pipeline.yaml"
     params:
         benchmarks=f"{OUT}/benchmarks",
-        previous_release=config["previous_release"],
     script:
         "../../scripts/summarize.py"
 
