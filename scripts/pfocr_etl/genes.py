@@ -98,7 +98,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -323,7 +323,11 @@ class GeneMapping:
 
     figure_genes: pa.Table
     figure_gene_families: pa.Table
-    metrics: dict = field(default_factory=dict)
+
+    @functools.cached_property
+    def metrics(self) -> dict:
+        """:func:`mapping_metrics`, computed when first asked for (~10 % of a shard's annotate job)."""
+        return mapping_metrics(self.figure_genes)
 
 
 # --- the mapper ----------------------------------------------------------------------------
@@ -364,7 +368,7 @@ def map_figure_genes(raw: pa.Table, lexicon: pa.Table | pd.DataFrame, *,
     families = frame_to_arrow(_families(rows, members), "figure_gene_families")
     figure_genes = frame_to_arrow(rows, "figure_genes_mapped")
     del rows, mapped, mentions  # the Arrow tables are all that is returned; free the frames first
-    return GeneMapping(figure_genes, families, mapping_metrics(figure_genes))
+    return GeneMapping(figure_genes, families)
 
 
 def _stop_keys(stoplist) -> frozenset[str]:
@@ -676,6 +680,13 @@ def mapping_metrics(figure_genes: pa.Table) -> dict:
         "pfocr_agreement": {str(row["values"]): int(row["counts"]) for row in sorted(
             pc.value_counts(figure_genes["pfocr_agreement"].drop_null()).to_pylist(), key=lambda r: r["values"])},
     }
+
+
+def tier_counts(figure_genes: pa.Table) -> dict:
+    """Rows per ``match_tier``: the job log's summary (shares per mention are in the report)."""
+    counts = pc.value_counts(figure_genes["match_tier"]).to_pylist()
+    return {"rows": figure_genes.num_rows,
+            "rows_by_tier": {row["values"]: row["counts"] for row in sorted(counts, key=lambda r: str(r["values"]))}}
 
 
 def gene_mention_counts(mapped: pa.Table) -> pa.Table:

@@ -119,7 +119,7 @@ def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[s
                outputs: Mapping[str, PathLike], *, organisms: Sequence[int],
                stoplist: PathLike) -> tuple[pa.Table, dict]:
     """Gene mentions mapped in the context of each figure's named organisms (``figure_genes_mapped``)."""
-    from pfocr_etl.genes import gene_mention_counts, load_stoplist, map_figure_genes
+    from pfocr_etl.genes import gene_mention_counts, load_stoplist, map_figure_genes, tier_counts
     from pfocr_etl.organisms import figure_context_taxa
 
     mapping = map_figure_genes(
@@ -132,7 +132,7 @@ def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[s
     mapped = mapping.figure_genes
     _write(mapping.figure_gene_families, outputs["figure_gene_families"], "figure_gene_families")
     _write(gene_mention_counts(mapped), outputs["gene_counts"], "gene_mention_counts")
-    return mapped, mapping.metrics
+    return mapped, tier_counts(mapped)
 
 
 def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.Table, resolver,
