@@ -22,6 +22,10 @@ include: "workflow/rules/organisms.smk"
 include: "workflow/rules/report.smk"
 
 
+onstart:
+    compile_package()
+
+
 rule all:
     default_target: True
     input:

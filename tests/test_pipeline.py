@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -52,6 +53,10 @@ def test_bundled_example_builds_and_second_run_does_nothing(tmp_path):
     metrics = json.loads((out / "report" / "metrics.json").read_text())
     assert metrics["rows"]["figures"] == figures.num_rows
     assert "PFOCR" in (out / "report" / "summary.html").read_text()
+    # The run wrote the package's bytecode (PYTHONDONTWRITEBYTECODE or not), so its jobs did not compile it.
+    for module in (REPO / "scripts" / "pfocr_etl").glob("*.py"):
+        cached = Path(importlib.util.cache_from_source(str(module)))
+        assert cached.exists() and cached.stat().st_mtime >= module.stat().st_mtime, module.name
     again = build(EXAMPLE_CORPUS, out)
     assert "Nothing to be done" in again.stderr + again.stdout, again.stderr[-3000:]
 
