@@ -17,8 +17,9 @@ import pyarrow.compute as pc
 import pytest
 import yaml
 
-from pfocr_etl.organisms import (build_organisms_table, genes_tsv_disagreements, harmonize_organisms, name_mentions,
-                                 organism_figure_counts, organism_metrics, unresolved_names, with_primary_taxon)
+from pfocr_etl.organisms import (build_organisms_table, figure_context_taxa, genes_tsv_disagreements,
+                                 harmonize_organisms, name_mentions, organism_figure_counts, organism_metrics,
+                                 resolve_name_mentions, unresolved_names, with_primary_taxon)
 from pfocr_etl.schemas import schema
 from pfocr_etl.taxonomy import TaxonResolver
 
@@ -284,6 +285,11 @@ def test_outputs_follow_their_schemas_sorted_and_deterministic(seed_shard, resol
     assert result.primary.column("figid").to_pylist() == sorted(figures.figid)
     again = harmonize_organisms(figures.iloc[::-1], genes.iloc[::-1], resolver)
     assert again.figure_organisms.equals(result.figure_organisms) and again.primary.equals(result.primary)
+    # The annotate job resolves the names once for the gene mapper and the harmonizer.
+    names = resolve_name_mentions(figures, resolver)
+    shared = harmonize_organisms(figures, genes, resolver, names=names)
+    assert shared.figure_organisms.equals(result.figure_organisms) and shared.primary.equals(result.primary)
+    assert figure_context_taxa(figures, resolver, names) == figure_context_taxa(figures, resolver)
 
 
 def test_organisms_table_and_metrics(seed_shard, resolver):

@@ -388,7 +388,7 @@ def _members_frame(famplex_members) -> pd.DataFrame:
 
 def _mention_units(raw: pa.Table, context_taxa, organisms: list[int]) -> pd.DataFrame:
     """Distinct (figid, word, evidence, source_path) with provenance and a context id."""
-    grouped = raw.group_by(UNIT_KEYS).aggregate([("source_line", "min"), ("n_source_rows", "sum")])
+    grouped = raw.group_by(UNIT_KEYS, use_threads=False).aggregate([("source_line", "min"), ("n_source_rows", "sum")])
     units = grouped.rename_columns([{"source_line_min": "source_line", "n_source_rows_sum": "n_source_rows"}.get(
         name, name) for name in grouped.column_names]).to_pandas()
     units["source_line"] = units["source_line"].astype("Int64")

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table, write_text
 from pfocr_etl.schemas import SORT_KEYS, empty_table
+from pfocr_etl.schemas import schema as table_schema
 
 PathLike = str | os.PathLike
 
@@ -106,25 +107,28 @@ def annotate_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[st
     mapped genes, so both need the shard's figures and the taxonomy. As separate jobs, start-up
     and loading cost ~0.9 s per job and shard, and the mapped genes took a round trip through disk.
     """
+    from pfocr_etl.organisms import resolve_name_mentions
+
     figure_table = read_table(figures, "figures")
     resolver = _resolver(taxonomy)
+    names = resolve_name_mentions(figure_table, resolver)  # both stages read the figures' organism names
     mapped, metrics = _map_genes(figure_table, read_table(raw_genes, "figure_genes_raw"), reference, resolver,
-                                 outputs, organisms=organisms, stoplist=stoplist)
+                                 outputs, organisms=organisms, stoplist=stoplist, names=names)
     counts = _harmonize_organisms(figure_table, mapped, read_table(reference["orthologs"], "gene_orthologs"),
-                                  resolver, outputs)
+                                  resolver, outputs, names=names)
     return {"genes": metrics, "organisms": counts}
 
 
 def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[str, PathLike], resolver,
                outputs: Mapping[str, PathLike], *, organisms: Sequence[int],
-               stoplist: PathLike) -> tuple[pa.Table, dict]:
+               stoplist: PathLike, names) -> tuple[pa.Table, dict]:
     """Gene mentions mapped in the context of each figure's named organisms (``figure_genes_mapped``)."""
     from pfocr_etl.genes import gene_mention_counts, load_stoplist, map_figure_genes, tier_counts
     from pfocr_etl.organisms import figure_context_taxa
 
     mapping = map_figure_genes(
         raw_genes, read_table(reference["lexicon"]), organisms=organisms,
-        context_taxa=figure_context_taxa(figure_table, resolver),
+        context_taxa=figure_context_taxa(figure_table, resolver, names),
         gene_history=read_table(reference["gene_history"]),
         famplex_members=read_table(reference["famplex_members"]),
         stoplist=load_stoplist(stoplist))
@@ -136,13 +140,13 @@ def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[s
 
 
 def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.Table, resolver,
-                         outputs: Mapping[str, PathLike]) -> dict:
+                         outputs: Mapping[str, PathLike], names) -> dict:
     """Organisms per figure, the primary organism into ``figures``, human orthologs into ``figure_genes``."""
     from pfocr_etl.organisms import (genes_tsv_disagreements, harmonize_organisms, organism_figure_counts,
                                      with_primary_taxon)
     from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
 
-    result = harmonize_organisms(figure_table, genes, resolver)
+    result = harmonize_organisms(figure_table, genes, resolver, names=names)
     pairs = figure_gene_orthologs(genes, OrthologIndex(orthologs))
     _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
     # Rows keep the mapped genes' order, already SORT_KEYS["figure_genes"]: sorting again cost ~4 % of the job.
@@ -153,7 +157,8 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
            "organism_figure_counts")
     _write(pairs, outputs["figure_gene_orthologs"], "figure_gene_orthologs")
     disagreements = genes_tsv_disagreements(genes, result.primary, resolver)
-    _write(disagreements.to_dict("records"), outputs["organism_disagreements"], "organism_disagreements")
+    _write(pa.Table.from_pandas(disagreements, schema=table_schema("organism_disagreements"), preserve_index=False),
+           outputs["organism_disagreements"], "organism_disagreements")
     return {"figures": figure_table.num_rows, "figure_organisms": result.figure_organisms.num_rows}
 
 

@@ -157,9 +157,18 @@ def _resolve_names(mentions: pd.DataFrame, resolver: TaxonResolver) -> pd.DataFr
     return out
 
 
-def figure_context_taxa(figures: pa.Table | pd.DataFrame, resolver: TaxonResolver) -> dict[str, list[int]]:
-    """Taxa each figure names in its metadata or NER lists (resolved names only), for the gene mapper."""
-    names = _resolve_names(name_mentions(figures), resolver)
+def resolve_name_mentions(figures: pa.Table | pd.DataFrame, resolver: TaxonResolver) -> pd.DataFrame:
+    """The figures' organism name mentions with their context-free resolution (``names=`` below)."""
+    return _resolve_names(name_mentions(figures), resolver)
+
+
+def figure_context_taxa(figures: pa.Table | pd.DataFrame, resolver: TaxonResolver,
+                        names: pd.DataFrame | None = None) -> dict[str, list[int]]:
+    """Taxa each figure names in its metadata or NER lists (resolved names only), for the gene mapper.
+
+    ``names``: :func:`resolve_name_mentions` of ``figures``, when the caller has it already.
+    """
+    names = resolve_name_mentions(figures, resolver) if names is None else names
     resolved = names[(names["status"] == STATUS_RESOLVED) & names["taxon_id"].notna()]
     ordered = resolved.sort_values(["figid", "source", "position"])
     context: dict[str, list[int]] = {}
@@ -288,19 +297,21 @@ def _dedupe_names(names: pd.DataFrame) -> pd.DataFrame:
 
 def harmonize_organisms(figures: pa.Table | pd.DataFrame, figure_genes: pa.Table | pd.DataFrame,
                         resolver: TaxonResolver,
-                        confident_tiers: Collection[str] | None = None) -> OrganismHarmonization:
+                        confident_tiers: Collection[str] | None = None,
+                        names: pd.DataFrame | None = None) -> OrganismHarmonization:
     """Build ``figure_organisms`` and ``figure_primary_organisms`` for one shard.
 
     ``figures`` needs figid, organisms_metadata, organisms_ner. ``figure_genes``
     (the parser's table or the gene mapper's ``figure_genes_mapped``) needs
     figid, evidence, taxon_id, ncbigene_id; match_tier, confident, ambiguous
     and input_ncbigene_id are used when present (see :func:`confident_gene_rows`).
+    ``names``: :func:`resolve_name_mentions` of ``figures``, when the caller has it already.
     """
     figure_ids = sorted(set(_arrow(figures).column("figid").to_pylist()))
     if not figure_ids:
         return OrganismHarmonization(schema("figure_organisms").empty_table(),
                                      schema("figure_primary_organisms").empty_table())
-    names = _resolve_names(name_mentions(figures), resolver)
+    names = resolve_name_mentions(figures, resolver) if names is None else names
     gene_organisms, gene_ids = _gene_organisms(confident_gene_rows(figure_genes, confident_tiers), resolver)
     names = _retry_homonyms(names, gene_ids, resolver)
 
