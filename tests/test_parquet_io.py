@@ -6,7 +6,7 @@ import os
 import pyarrow as pa
 import pytest
 
-from pfocr_etl.parquet_io import read_table, replacing, write_arrow, write_text
+from pfocr_etl.parquet_io import group_rows, read_table, replacing, write_arrow, write_text
 
 
 @pytest.fixture
@@ -40,3 +40,20 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path
 def test_text_is_written_as_utf8_with_lf_line_ends(tmp_path):
     write_text(tmp_path / "out" / "summary.html", "Müller\nline\n")  # the folder is created
     assert (tmp_path / "out" / "summary.html").read_bytes() == "Müller\nline\n".encode("utf-8")
+
+
+def test_group_rows_gives_the_groups_of_arrow_group_by_with_the_same_schema():
+    data = pa.table({"figid": pa.array(["b", "a", "b", "a", None, "b"], pa.string()),
+                     "word": pa.array(["NA", "x", "NA", "y", "x", "z"], pa.string()),
+                     "taxon_id": pa.array([1, 2, 1, None, 2, 1], pa.int64()),
+                     "line": pa.array([5, 3, 2, 7, 1, 4], pa.int32())},
+                    schema=pa.schema([pa.field("figid", pa.string()), pa.field("word", pa.string(), nullable=False),
+                                      pa.field("taxon_id", pa.int64()), pa.field("line", pa.int32())]))
+    keys = ["figid", "word", "taxon_id"]
+    aggregations = [("line", "min"), ("line", "count")]
+    plain = data.group_by(keys, use_threads=False).aggregate(aggregations)
+    fast = group_rows(data, keys, aggregations)
+    assert fast.schema == plain.schema
+    order = [(key, "ascending") for key in keys]
+    assert fast.sort_by(order).to_pylist() == plain.sort_by(order).to_pylist()
+    assert group_rows(data.slice(0, 0), keys, aggregations).num_rows == 0

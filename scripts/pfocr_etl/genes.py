@@ -108,6 +108,7 @@ import pyarrow.compute as pc
 
 from pfocr_etl.lexicon import (HOMOGLYPHS, KEY_SEPARATORS, TIERS, ascii_case_keys, fold_text, has_greek,
                                lexicon_frame, term_key)
+from pfocr_etl.parquet_io import group_rows
 from pfocr_etl.references import frame_to_arrow, resolve_gene_history
 from pfocr_etl.schemas import schema
 
@@ -388,7 +389,7 @@ def _members_frame(famplex_members) -> pd.DataFrame:
 
 def _mention_units(raw: pa.Table, context_taxa, organisms: list[int]) -> pd.DataFrame:
     """Distinct (figid, word, evidence, source_path) with provenance and a context id."""
-    grouped = raw.group_by(UNIT_KEYS, use_threads=False).aggregate([("source_line", "min"), ("n_source_rows", "sum")])
+    grouped = group_rows(raw, UNIT_KEYS, [("source_line", "min"), ("n_source_rows", "sum")])
     units = grouped.rename_columns([{"source_line_min": "source_line", "n_source_rows_sum": "n_source_rows"}.get(
         name, name) for name in grouped.column_names]).to_pandas()
     units["source_line"] = units["source_line"].astype("Int64")
@@ -699,7 +700,7 @@ def gene_mention_counts(mapped: pa.Table) -> pa.Table:
     rows = mapped.select(["figid", "ncbigene_id", "symbol", "taxon_id", "confident"])
     rows = rows.filter(pc.is_valid(rows["ncbigene_id"]))
     confident = rows.filter(pc.fill_null(rows["confident"], False)).select(["ncbigene_id", "figid"])
-    figures = (confident.group_by(["ncbigene_id", "figid"], use_threads=False).aggregate([])
+    figures = (group_rows(confident, ["ncbigene_id", "figid"], [])
                .group_by("ncbigene_id", use_threads=False).aggregate([("figid", "count")])
                .rename_columns(["ncbigene_id", "n_figures"]))
     return _with_fallback(rows.select(["ncbigene_id", "symbol", "taxon_id"]), figures)

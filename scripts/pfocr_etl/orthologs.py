@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pfocr_etl.parquet_io import group_rows
 from pfocr_etl.schemas import schema
 
 HUMAN_TAXON_ID = 9606
@@ -192,7 +193,7 @@ def figure_gene_orthologs(figure_genes: pa.Table | pd.DataFrame, index: Ortholog
         figure_genes[columns], preserve_index=False)
     # Project each distinct gene of a figure once: a shard has far fewer than it has mentions.
     genes = table.select(columns).filter(pc.is_valid(table["ncbigene_id"]))
-    distinct = genes.group_by(columns, use_threads=False).aggregate([]).to_pandas()
+    distinct = group_rows(genes, columns, []).to_pandas()
     projected = project_to_human(distinct, index, human_taxon_id)
     narrow = projected[[*columns, "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
     narrow = narrow.sort_values(["figid", "ncbigene_id", "taxon_id", "human_ncbigene_id"],

@@ -37,6 +37,7 @@ import yaml
 from pfocr_etl import errors
 from pfocr_etl.frontmatter import load_front_matter, split_front_matter
 from pfocr_etl.nulls import NULL_SENTINELS, int_or_none, is_null, null_if_sentinel, text_or_none
+from pfocr_etl.parquet_io import group_rows
 from pfocr_etl.schemas import schema
 
 # A record expanding to more YAML nodes than this is an alias bomb ("billion laughs").
@@ -556,7 +557,8 @@ class TsvRows:
         keep = pc.and_(pc.invert(invalid), pc.is_in(rows["figid"], value_set=pa.array(sorted(accepted), pa.string())))
         rows = rows.filter(keep)
         keys = ["source_path", "figid", *outputs]
-        collapsed = rows.group_by(keys, use_threads=False).aggregate([("source_line", "min"), ("source_line", "count")])
+        # Group order does not matter: the shard's tables are written sorted, and (source_path, source_line) is unique.
+        collapsed = group_rows(rows, keys, [("source_line", "min"), ("source_line", "count")])
         return collapsed.rename_columns([*keys, "source_line", "n_source_rows"]).append_column(
             "evidence", pa.array([f"{self.kind}_tsv"] * collapsed.num_rows, pa.string()))
 
