@@ -141,9 +141,9 @@ def figure_labels(ts: TableSet) -> dict[str, tuple[str, str]]:
 
 def _filtered(sets: dict[str, list[int]], labels: dict[str, tuple[str, str]], min_genes: int,
               max_genes: int | None) -> tuple[list[GeneSet], dict[str, int]]:
+    """``sets``: figid -> distinct gene IDs in ascending order (as the queries give them)."""
     out, dropped = [], {"too_small": 0, "too_large": 0}
     for figid, genes in sets.items():
-        genes = sorted(set(genes))  # ncbigene_id is BIGINT: Python ints already
         if len(genes) < min_genes:
             dropped["too_small"] += 1
             continue
@@ -193,7 +193,7 @@ def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.Pat
                 continue
             grouped: dict[int, dict[str, list[int]]] = {}
             for figid, taxon, genes in ts.query(
-                    f"SELECT figid, taxon_id, list(DISTINCT ncbigene_id) FROM figure_genes "
+                    f"SELECT figid, taxon_id, list_sort(list(DISTINCT ncbigene_id)) FROM figure_genes "
                     f"WHERE {condition} AND taxon_id IS NOT NULL GROUP BY figid, taxon_id"):
                 grouped.setdefault(int(taxon), {})[figid] = genes
             per_variant[variant] = grouped
@@ -206,7 +206,7 @@ def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.Pat
                 members = found
                 human = per_variant[VARIANT_CONFIDENT].setdefault(HUMAN_TAXON_ID, {})
                 for figid, genes in members.items():
-                    human[figid] = [*human.get(figid, []), *genes]
+                    human[figid] = sorted({*human.get(figid, []), *genes})
         wanted = sorted(set(taxa) if taxa is not None else
                         {t for grouped in per_variant.values() for t in grouped})
         slugs: dict[int, str] = {}
@@ -223,7 +223,7 @@ def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.Pat
             projected = _human_projection(ts, cols)
             if not isinstance(projected, str):
                 for figid, genes in members.items():
-                    projected[figid] = [*projected.get(figid, []), *genes]
+                    projected[figid] = sorted({*projected.get(figid, []), *genes})
             if isinstance(projected, str):
                 build.notes.append(f"human-projected sets not built: {projected}")
             else:
@@ -243,7 +243,7 @@ def _family_members(ts: TableSet, cols: list[str]) -> dict[str, list[int]] | str
     if "match_tier" in cols:
         conditions.append("coalesce(match_tier, '') NOT IN (" + ", ".join(f"'{t}'" for t in NON_MATCH_TIERS) + ")")
     keys = ["figid", "famplex_id"] + (["word"] if "word" in cols and ts.has("figure_gene_families", "word") else [])
-    sql = (f"SELECT m.figid, list(DISTINCT m.ncbigene_id) FROM figure_gene_families m "
+    sql = (f"SELECT m.figid, list_sort(list(DISTINCT m.ncbigene_id)) FROM figure_gene_families m "
            f"JOIN (SELECT DISTINCT {', '.join(keys)} FROM figure_genes WHERE {' AND '.join(conditions)}) f "
            f"USING ({', '.join(keys)}) WHERE m.ncbigene_id IS NOT NULL GROUP BY m.figid")
     return {figid: genes for figid, genes in ts.query(sql)}
@@ -253,11 +253,11 @@ def _human_projection(ts: TableSet, cols: list[str]) -> dict[str, list[int]] | s
     """figid -> human gene IDs of its confident genes, or the reason it cannot be computed."""
     confident = confident_condition(cols, "g")
     if ts.has("figure_gene_orthologs", "figid", "ncbigene_id", "human_ncbigene_id"):
-        sql = (f"SELECT g.figid, list(DISTINCT o.human_ncbigene_id) FROM figure_genes g "
+        sql = (f"SELECT g.figid, list_sort(list(DISTINCT o.human_ncbigene_id)) FROM figure_genes g "
                f"JOIN figure_gene_orthologs o ON o.figid = g.figid AND o.ncbigene_id = g.ncbigene_id "
                f"WHERE {confident} AND o.human_ncbigene_id IS NOT NULL GROUP BY g.figid")
     elif "human_ncbigene_id" in cols:
-        sql = (f"SELECT g.figid, list(DISTINCT g.human_ncbigene_id) FROM figure_genes g "
+        sql = (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) FROM figure_genes g "
                f"WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid")
     else:
         return "neither figure_gene_orthologs nor figure_genes.human_ncbigene_id is available"
