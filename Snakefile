@@ -26,6 +26,14 @@ onstart:
     compile_package()
 
 
+onsuccess:
+    cancel_pending_timers()
+
+
+onerror:
+    cancel_pending_timers()
+
+
 rule all:
     default_target: True
     input:
