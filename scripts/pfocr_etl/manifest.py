@@ -56,7 +56,8 @@ FINGERPRINT_FILE = "corpus.json"
 LIST_HEADER = ("path", "kind", "size", "mtime_ns")
 CACHE_HEADER = ("path", "size", "mtime_ns", "listed_mtime_ns", "shard")
 
-_PMC_PREFIX = re.compile(r"^PMC(\d+)", re.IGNORECASE)
+# Matched at the start of the file name with .match(path, position): no slicing of a million paths.
+_PMC_PREFIX = re.compile(r"PMC(\d+)", re.IGNORECASE)
 _TABLE_SUFFIX = re.compile(r"-(genes|chemicals|diseases)\.tsv$")
 
 
@@ -87,7 +88,7 @@ def _classify_name(top: str, name: str) -> str:
 
 def pmc_range(relpath: str, shard_width: int) -> int | None:
     """Index of the ``shard_width`` range of the file's PMC number; None without one."""
-    match = _PMC_PREFIX.match(relpath.rsplit("/", 1)[-1])
+    match = _PMC_PREFIX.match(relpath, relpath.rfind("/") + 1)
     return int(match.group(1)) // shard_width if match else None
 
 
@@ -205,7 +206,8 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
         if plain:
             handle.write("\t".join(header) + "\n")
-            handle.writelines("\t".join(map(str, row)) + "\n" for row in rows)
+            line = "\t".join(["%s"] * len(header)) + "\n"  # %-formatting: ~2x faster than join(map(str))
+            handle.writelines(line % row for row in rows)
         else:
             writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
             writer.writerow(header)
@@ -236,7 +238,7 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
     files = scan_inputs(root)
     cache_file = Path(cache_path) if cache_path else None
     listed = _listed_mtimes(files, root, cache_file, Path(work_dir) if work_dir else None)
-    plain = not any(_NEEDS_QUOTING.search(f.path) for f in files)
+    plain = not _NEEDS_QUOTING.search("/".join(f.path for f in files))
     assigned = assign_shards([f.path for f in files], [f.kind for f in files], shard_width, max_figures)
     shards: dict[str, list[int]] = {}
     for i, shard in enumerate(assigned):
