@@ -10,5 +10,5 @@ with logged(snakemake.log[0]) as log:
     tables = {name: list(files) for name, files in snakemake.input.items() if name not in NOT_TABLES}
     write_table_metrics(tables, snakemake.output.metrics, references_json=snakemake.input.references,
                         previous_release=snakemake.params.previous_release,
-                        manifest_dir=Path(snakemake.input.corpus).parent)
+                        manifest_dir=Path(snakemake.input.corpus).parent, threads=snakemake.threads)
     log.info("table metrics written: %s", snakemake.output.metrics)

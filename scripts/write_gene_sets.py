@@ -7,5 +7,5 @@ with logged(snakemake.log[0]) as log:
     files = write_gmt_sets(given.figure_genes, given.figures, given.organisms, snakemake.output.gmt,
                            snakemake.params.min_genes, snakemake.params.max_genes,
                            figure_gene_orthologs_parts=given.figure_gene_orthologs,
-                           figure_gene_families_parts=given.figure_gene_families)
+                           figure_gene_families_parts=given.figure_gene_families, threads=snakemake.threads)
     log.info("wrote %s", files)

@@ -162,7 +162,7 @@ def _filtered(sets: dict[str, list[int]], labels: dict[str, tuple[str, str]], mi
 def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.PathLike | None],
                     min_genes: int = 3, max_genes: int | None = None,
                     taxa: Collection[int] | None = None, human_projected: bool = True,
-                    family_members: bool = False) -> GeneSetBuild:
+                    family_members: bool = False, threads: int = 2) -> GeneSetBuild:
     """All gene sets, keyed by GMT file name, from ``{table: part files}``.
 
     Uses ``figure_genes`` (required), ``figures`` (names, titles), ``organisms``
@@ -175,7 +175,7 @@ def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.Pat
     if max_genes is not None and max_genes < min_genes:
         raise ValueError(f"max_genes ({max_genes}) is below min_genes ({min_genes})")
     build = GeneSetBuild()
-    with TableSet(tables) as ts:
+    with TableSet(tables, threads=threads) as ts:
         missing = ts.why_missing("figure_genes", "figid", "ncbigene_id", "taxon_id")
         if missing:
             raise ValueError(f"cannot build gene sets: {missing}")
@@ -281,7 +281,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
                    min_genes: int = 3, max_genes: int | None = None, *,
                    figure_gene_orthologs_parts=None, figure_gene_families_parts=None,
                    taxa: Collection[int] | None = None, human_projected: bool = True,
-                   family_members: bool = False) -> list[str]:
+                   family_members: bool = False, threads: int = 2) -> list[str]:
     """Write every GMT file into ``out_dir``; returns their paths (sorted).
 
     ``*_parts`` are a table's part files (list), its folder, or None (organisms:
@@ -292,7 +292,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
                              "organisms": organisms_parts, "figure_gene_orthologs": figure_gene_orthologs_parts,
                              "figure_gene_families": figure_gene_families_parts},
                             min_genes=min_genes, max_genes=max_genes, taxa=taxa, human_projected=human_projected,
-                            family_members=family_members)
+                            family_members=family_members, threads=threads)
     for note in build.notes:
         log.warning(note)
     out = Path(out_dir)

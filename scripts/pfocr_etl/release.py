@@ -488,7 +488,7 @@ def _figure_state(ts: TableSet, prefix: str) -> tuple[dict[str, tuple[str | None
 
 
 def diff_releases(current: str | os.PathLike | Mapping, previous_release: str | os.PathLike | Mapping,
-                  max_listed: int = 100) -> dict:
+                  max_listed: int = 100, threads: int = 2) -> dict:
     """Figures added / removed / changed and gene-count changes from ``previous_release`` to ``current``.
 
     Both sides are an output folder (or its ``tables`` folder) or ``{table: part files}``.
@@ -505,7 +505,7 @@ def diff_releases(current: str | os.PathLike | Mapping, previous_release: str | 
         return {"available": False, "reason": "no figures table in the current release", "previous_release": label}
     tables = {f"cur_{n}": cur[n] for n in ("figures", "figure_genes") if n in cur}
     tables.update({f"prev_{n}": prev[n] for n in ("figures", "figure_genes") if n in prev})
-    with TableSet(tables) as ts:
+    with TableSet(tables, threads=threads) as ts:
         before, notes_before = _figure_state(ts, "prev_")
         after, notes_after = _figure_state(ts, "cur_")
     added = sorted(set(after) - set(before))

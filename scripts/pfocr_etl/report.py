@@ -543,7 +543,7 @@ def _release_diff(ts: TableSet, previous_release: PathLike | None) -> dict:
     if not Path(previous_release).exists():
         return _na(f"previous release {previous_release} does not exist")
     from pfocr_etl.release import diff_releases
-    return diff_releases(dict(ts.files), previous_release)
+    return diff_releases(dict(ts.files), previous_release, threads=ts.threads)
 
 
 def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], benchmarks_dir: PathLike | None = None,
@@ -570,13 +570,14 @@ def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], 
 def table_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], references_json: PathLike | None = None,
                   previous_release: PathLike | None = None, *, manifest_dir: PathLike | None = None,
                   top_n: int = TOP_N, rejected_listed: int = REJECTED_LISTED,
-                  disagreements_listed: int = DISAGREEMENTS_LISTED) -> dict:
+                  disagreements_listed: int = DISAGREEMENTS_LISTED, threads: int = 2) -> dict:
     """The metrics of :func:`compute_metrics` that come from the tables (all but gene sets and runtime).
 
-    The pipeline computes these while the gene sets are written, since neither needs the other.
+    The pipeline computes these while the gene sets are written, since neither needs the other;
+    ``threads``: DuckDB threads, the job's share of the cores.
     """
     from pfocr_etl.release import pipeline_version
-    with TableSet(tables) as ts:
+    with TableSet(tables, threads=threads) as ts:
         return {
             "format": METRICS_FORMAT,
             "pipeline_version": pipeline_version(),
@@ -1182,9 +1183,10 @@ def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None]
 
 def write_table_metrics(table_files: Mapping[str, Sequence[PathLike] | PathLike | None], output: PathLike, *,
                         references_json: PathLike | None = None, previous_release: PathLike | None = None,
-                        manifest_dir: PathLike | None = None) -> dict:
+                        manifest_dir: PathLike | None = None, threads: int = 2) -> dict:
     """:func:`table_metrics` as JSON, for :func:`finish_report`."""
-    measured = table_metrics(table_files, references_json, previous_release, manifest_dir=manifest_dir)
+    measured = table_metrics(table_files, references_json, previous_release, manifest_dir=manifest_dir,
+                             threads=threads)
     write_text(output, _json(measured))
     return measured
 

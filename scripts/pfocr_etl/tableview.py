@@ -62,6 +62,7 @@ class TableSet:
     def __init__(self, tables: TableFiles, threads: int = 2, memory_limit: str = DUCKDB_MEMORY_LIMIT):
         # DuckDB's default limit is 80% of the machine's memory, so whole-corpus aggregations grew
         # with the corpus (1.1 GB for gene sets at 300k figures); under a limit they spill to disk.
+        self.threads = threads
         self.con = duckdb.connect(":memory:", config={"threads": str(threads), "memory_limit": memory_limit,
                                                       "temp_directory": tempfile.gettempdir()})
         self.columns: dict[str, list[str]] = {}

@@ -24,6 +24,7 @@ rule write_gene_sets:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
+    threads: half_the_cores()
     params:
         min_genes=config["gmt_min_genes"],
         max_genes=config["gmt_max_genes"],
@@ -49,6 +50,7 @@ rule compute_table_metrics:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
+    threads: half_the_cores()
     params:
         previous_release=config["previous_release"],
     script:
