@@ -43,6 +43,10 @@ rule annotate_shard:
         f"{OUT}/logs/annotate_shard/{{shard}}.log",
     benchmark:
         f"{OUT}/benchmarks/annotate_shard/{{shard}}.tsv"
+    # Ahead of fingerprint_corpus and gather_papers when all are ready (the last shard of a
+    # build): the gene sets and the report wait on this job, not on them. Without a priority,
+    # Snakemake's greedy scheduler takes the jobs with the most input bytes first, the gathers.
+    priority: 1
     conda:
         "../../envs/pipeline.yaml"
     threads: 1
