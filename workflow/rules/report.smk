@@ -21,6 +21,8 @@ rule write_gene_sets:
         f"{OUT}/logs/write_gene_sets.log",
     benchmark:
         f"{OUT}/benchmarks/write_gene_sets.tsv"
+    # On the path to the report: ahead of write_datapackage, which only the release manifest needs.
+    priority: 1
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
@@ -47,6 +49,8 @@ rule compute_table_metrics:
         f"{OUT}/logs/compute_table_metrics.log",
     benchmark:
         f"{OUT}/benchmarks/compute_table_metrics.tsv"
+    # Ahead of write_datapackage, like write_gene_sets.
+    priority: 1
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
