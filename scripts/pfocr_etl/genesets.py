@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pfocr_etl.parquet_io import write_text
-from pfocr_etl.tableview import TableSet
+from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _filtered(sets: dict[str, list[int]], labels: dict[str, tuple[str, str]], mi
 def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.PathLike | None],
                     min_genes: int = 3, max_genes: int | None = None,
                     taxa: Collection[int] | None = None, human_projected: bool = True,
-                    family_members: bool = False, threads: int = 2) -> GeneSetBuild:
+                    family_members: bool = False, threads: int = DUCKDB_THREADS) -> GeneSetBuild:
     """All gene sets, keyed by GMT file name, from ``{table: part files}``.
 
     Uses ``figure_genes`` (required), ``figures`` (names, titles), ``organisms``
@@ -281,7 +281,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
                    min_genes: int = 3, max_genes: int | None = None, *,
                    figure_gene_orthologs_parts=None, figure_gene_families_parts=None,
                    taxa: Collection[int] | None = None, human_projected: bool = True,
-                   family_members: bool = False, threads: int = 2) -> list[str]:
+                   family_members: bool = False, threads: int = DUCKDB_THREADS) -> list[str]:
     """Write every GMT file into ``out_dir``; returns their paths (sorted).
 
     ``*_parts`` are a table's part files (list), its folder, or None (organisms:

@@ -54,7 +54,7 @@ from pfocr_etl.genesets import confident_condition, gmt_line_count
 from pfocr_etl.manifest import sha256_file
 from pfocr_etl.parquet_io import write_text
 from pfocr_etl.schemas import TABLE_COLUMNS
-from pfocr_etl.tableview import TableSet, part_files, tables_in
+from pfocr_etl.tableview import DUCKDB_THREADS, TableSet, part_files, tables_in
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +488,7 @@ def _figure_state(ts: TableSet, prefix: str) -> tuple[dict[str, tuple[str | None
 
 
 def diff_releases(current: str | os.PathLike | Mapping, previous_release: str | os.PathLike | Mapping,
-                  max_listed: int = 100, threads: int = 2) -> dict:
+                  max_listed: int = 100, threads: int = DUCKDB_THREADS) -> dict:
     """Figures added / removed / changed and gene-count changes from ``previous_release`` to ``current``.
 
     Both sides are an output folder (or its ``tables`` folder) or ``{table: part files}``.

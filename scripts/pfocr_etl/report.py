@@ -25,7 +25,7 @@ from pfocr_etl import plots
 from pfocr_etl.genesets import confident_condition, gmt_line_count
 from pfocr_etl.parquet_io import write_text
 from pfocr_etl.plots import esc, fmt_number
-from pfocr_etl.tableview import TableSet
+from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 METRICS_FORMAT = "pfocr-etl-metrics/1"
 TOP_N = 20
@@ -570,7 +570,7 @@ def compute_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], 
 def table_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], references_json: PathLike | None = None,
                   previous_release: PathLike | None = None, *, manifest_dir: PathLike | None = None,
                   top_n: int = TOP_N, rejected_listed: int = REJECTED_LISTED,
-                  disagreements_listed: int = DISAGREEMENTS_LISTED, threads: int = 2) -> dict:
+                  disagreements_listed: int = DISAGREEMENTS_LISTED, threads: int = DUCKDB_THREADS) -> dict:
     """The metrics of :func:`compute_metrics` that come from the tables (all but gene sets and runtime).
 
     The pipeline computes these while the gene sets are written, since neither needs the other;
@@ -1183,7 +1183,7 @@ def write_report(table_files: Mapping[str, Sequence[PathLike] | PathLike | None]
 
 def write_table_metrics(table_files: Mapping[str, Sequence[PathLike] | PathLike | None], output: PathLike, *,
                         references_json: PathLike | None = None, previous_release: PathLike | None = None,
-                        manifest_dir: PathLike | None = None, threads: int = 2) -> dict:
+                        manifest_dir: PathLike | None = None, threads: int = DUCKDB_THREADS) -> dict:
     """:func:`table_metrics` as JSON, for :func:`finish_report`."""
     measured = table_metrics(table_files, references_json, previous_release, manifest_dir=manifest_dir,
                              threads=threads)

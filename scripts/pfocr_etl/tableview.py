@@ -22,6 +22,8 @@ PathLike = str | os.PathLike
 TableFiles = Mapping[str, Sequence[PathLike] | PathLike | None]
 # Memory DuckDB may use before it spills to the temporary folder (TMPDIR: the job's tmpdir under Snakemake).
 DUCKDB_MEMORY_LIMIT = "256MB"
+# DuckDB threads when the caller does not pass the job's own thread count.
+DUCKDB_THREADS = 2
 
 
 def part_files(files: Sequence[PathLike] | PathLike | None) -> list[str]:
@@ -59,7 +61,7 @@ class TableSet:
     :mod:`pfocr_etl.schemas`; otherwise it counts as absent.
     """
 
-    def __init__(self, tables: TableFiles, threads: int = 2, memory_limit: str = DUCKDB_MEMORY_LIMIT):
+    def __init__(self, tables: TableFiles, threads: int = DUCKDB_THREADS, memory_limit: str = DUCKDB_MEMORY_LIMIT):
         # DuckDB's default limit is 80% of the machine's memory, so whole-corpus aggregations grew
         # with the corpus (1.1 GB for gene sets at 300k figures); under a limit they spill to disk.
         self.threads = threads
