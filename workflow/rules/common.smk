@@ -27,12 +27,12 @@ def compile_package():
 
 
 def cancel_pending_timers():
-    """Let Snakemake exit as soon as its last job is done, not up to a second later.
+    """Let Snakemake exit as soon as its last job is done, not up to one timespan later.
 
     After every scheduling round Snakemake's job-rate limiter (``--max-jobs-per-timespan``,
-    default 100/1s) starts a ``threading.Timer`` that wakes the scheduler one timespan later.
-    Timer threads are not daemons, so the interpreter waited for the last one at exit: ~1 s on
-    every run, a tenth of an incremental rebuild. Once the run is over nothing needs the wake-up.
+    10 s in the default profile, 1 s in Snakemake's default) starts a ``threading.Timer`` that
+    wakes the scheduler one timespan later. Timer threads are not daemons, so the interpreter
+    waited for the last one at exit. Once the run is over nothing needs the wake-up.
     """
     import threading
 
