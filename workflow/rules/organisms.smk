@@ -16,6 +16,9 @@ rule gather_organisms:
         f"{OUT}/logs/gather_organisms.log",
     benchmark:
         f"{OUT}/benchmarks/gather_organisms.tsv"
+    # Ahead of gather_genes when both are ready: write_gene_sets, the longest job after the
+    # gathers, needs only this one.
+    priority: 1
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
