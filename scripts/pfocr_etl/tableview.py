@@ -60,13 +60,13 @@ class TableSet:
     """
 
     def __init__(self, tables: TableFiles, threads: int = DUCKDB_THREADS, memory_limit: str = DUCKDB_MEMORY_LIMIT):
-        # DuckDB's default limit is 80% of the machine's memory, so whole-corpus aggregations grew
-        # with the corpus (1.1 GB for gene sets at 300k figures); under a limit they spill to disk.
         # Imported here: the release and report jobs import this module but most open no TableSet,
         # and importing DuckDB took ~0.17 s of each (two of them end every rebuild).
         import duckdb
 
         self.threads = threads
+        # DuckDB's default limit is 80% of the machine's memory, so whole-corpus aggregations grew
+        # with the corpus (1.1 GB for gene sets at 300k figures); under a limit they spill to disk.
         self.con = duckdb.connect(":memory:", config={"threads": str(threads), "memory_limit": memory_limit,
                                                       "temp_directory": tempfile.gettempdir()})
         self.columns: dict[str, list[str]] = {}
