@@ -1,14 +1,16 @@
-"""Snakemake entry: write the per-shard file lists of the corpus."""
+"""Job entry (pfocr_etl.entry): write the per-shard file lists of the corpus."""
 from pathlib import Path
 
+from pfocr_etl.entry import job_from_argv
 from pfocr_etl.logs import logged
 from pfocr_etl.manifest import build_manifest, prune_stale_parts
 
-with logged(snakemake.log[0]) as log:
-    params = snakemake.params
-    counts = build_manifest(params.input_dir, snakemake.output.shards, params.shard_width,
+job = job_from_argv()
+with logged(job.log[0]) as log:
+    params = job.params
+    counts = build_manifest(params.input_dir, job.output.shards, params.shard_width,
                             max_figures=params.shard_max_figures, cache_path=params.cache, work_dir=params.work_dir)
     log.info("%d files in %d shards: %s", sum(counts.values()), len(counts), counts)
-    removed = prune_stale_parts(Path(snakemake.output.shards).parents[1], set(counts))
+    removed = prune_stale_parts(Path(job.output.shards).parents[1], set(counts))
     if removed:
         log.info("removed outputs of shards that no longer have files: %s", removed)

@@ -1,6 +1,8 @@
-"""Snakemake entry: NCBI Taxonomy dump -> Parquet tables, once per release."""
+"""Job entry (pfocr_etl.entry): NCBI Taxonomy dump -> Parquet tables, once per release."""
+from pfocr_etl.entry import job_from_argv
 from pfocr_etl.jobs import build_taxonomy
 from pfocr_etl.logs import logged
 
-with logged(snakemake.log[0]) as log:
-    log.info("rows: %s", build_taxonomy(snakemake.input.dump, dict(snakemake.output.items())))
+job = job_from_argv()
+with logged(job.log[0]) as log:
+    log.info("rows: %s", build_taxonomy(job.input.dump, dict(job.output.items())))

@@ -18,7 +18,8 @@ rule annotate_shard:
         taxonomy_merged=rules.build_taxonomy.output.merged,
         taxonomy_deleted=rules.build_taxonomy.output.deleted,
         stoplist=workflow.source_path("../../resources/gene_stoplist.tsv"),
-        code=package_modules(
+        code=job_code(
+            "annotate_shard",
             "jobs",
             "genes",
             "lexicon",
@@ -54,6 +55,9 @@ rule annotate_shard:
         mem_mb=scaled_by_attempt(4000),
         runtime=90,
     params:
-        organisms=config["organisms"],
-    script:
-        "../../scripts/annotate_shard.py"
+        job=job_arguments(
+            "annotate_shard",
+            organisms=config["organisms"],
+        ),
+    shell:
+        JOB_COMMAND

@@ -1,6 +1,8 @@
 # Shared helpers: config validation, output paths, shard discovery.
+import json
 import os
 import posixpath
+import sys
 import urllib.parse
 
 from snakemake.exceptions import WorkflowError
@@ -10,7 +12,8 @@ validate(config, schema="../schemas/config.schema.yaml")
 
 OUT = config["output_dir"].rstrip("/")
 INPUT_DIR = config["input_dir"].rstrip("/")
-PACKAGE_DIR = os.path.join(workflow.basedir, "scripts", "pfocr_etl")
+SCRIPTS_DIR = os.path.join(workflow.basedir, "scripts")
+PACKAGE_DIR = os.path.join(SCRIPTS_DIR, "pfocr_etl")
 SHARDS_DIR = f"{OUT}/manifest/shards"
 
 
@@ -51,6 +54,77 @@ def half_the_cores():
     except WorkflowError:  # no --cores given (a dry run)
         return 1
     return max(1, min(cores, os.cpu_count() or 1) // 2)
+
+
+def job_interpreter():
+    """Python for job commands: the job's environment's under --use-conda or a container, else
+    Snakemake's own (the choice ``script:`` makes), so an unactivated virtualenv works too.
+    """
+    from snakemake.settings.types import DeploymentMethod
+
+    methods = workflow.deployment_settings.deployment_method
+    if DeploymentMethod.CONDA in methods or DeploymentMethod.APPTAINER in methods:
+        return "python"
+    return sys.executable
+
+
+JOB_PYTHON = job_interpreter()
+# Every rule's command: Python running scripts/<rule>.py with the job's names and params
+# (params.job, from job_arguments), then its log, threads, input paths and output paths, read
+# back by pfocr_etl.entry. Not script:, whose pickled `snakemake` object imports the snakemake
+# package in every job (~0.1 s each).
+JOB_COMMAND = "{params.job:q} {log:q} {threads} {input:q} {output:q}"
+
+
+def entry_layout(paths):
+    """{name: [start, stop, is_list]} of a job's named inputs or outputs: their place among its paths.
+
+    Unnamed paths keep their place: Snakemake adds the output of a checkpoint that an input
+    function asked for.
+    """
+    layout, position = {}, 0
+    # _allitems: Snakemake's own walk in list order (items() goes in the order names were set).
+    for name, value in paths._allitems():
+        size = len(value) if isinstance(value, list) else 1
+        if name is not None:
+            layout[name] = [position, position + size, isinstance(value, list)]
+        position += size
+    return layout
+
+
+def job_arguments(rule_name, **params):
+    """The `job` param of JOB_COMMAND: interpreter, entry script, and as JSON the rule's params
+    (values, or functions of the wildcards) and where each named input and output sits among the
+    command's paths."""
+    entry = os.path.join(SCRIPTS_DIR, f"{rule_name}.py")
+
+    def arguments(wildcards, input, output):
+        values = {
+            name: value(wildcards) if callable(value) else value
+            for name, value in params.items()
+        }
+        spec = {
+            "n_input": len(input),
+            "input": entry_layout(input),
+            "output": entry_layout(output),
+            "params": values,
+        }
+        return [
+            JOB_PYTHON,
+            entry,
+            json.dumps(spec, sort_keys=True, separators=(",", ":")),
+        ]
+
+    return arguments
+
+
+def job_code(rule_name, *modules):
+    """Code a job runs: its entry script and the package modules it imports (changing any
+    re-runs the job)."""
+    return [
+        os.path.join(SCRIPTS_DIR, f"{rule_name}.py"),
+        *package_modules("entry", "logs", "errors", *modules),
+    ]
 
 
 def package_modules(*names):

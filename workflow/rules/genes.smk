@@ -5,7 +5,7 @@ rule gather_genes:
     input:
         gene_counts=shard_work_files("gene_counts"),
         gene_catalog=rules.build_gene_reference.output.gene_catalog,
-        code=package_modules("jobs", "genes", "parquet_io"),
+        code=job_code("gather_genes", "jobs", "genes", "parquet_io"),
     output:
         genes=f"{OUT}/tables/genes/part-all.parquet",
     log:
@@ -17,5 +17,7 @@ rule gather_genes:
     resources:
         mem_mb=scaled_by_attempt(4000),
         runtime=30,
-    script:
-        "../../scripts/gather_genes.py"
+    params:
+        job=job_arguments("gather_genes"),
+    shell:
+        JOB_COMMAND

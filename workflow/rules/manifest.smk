@@ -4,7 +4,7 @@
 checkpoint build_manifest:
     input:
         corpus=corpus_folders,
-        code=package_modules("manifest"),
+        code=job_code("build_manifest", "manifest"),
     output:
         shards=directory(SHARDS_DIR),
     log:
@@ -15,21 +15,24 @@ checkpoint build_manifest:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        input_dir=INPUT_DIR,
-        shard_width=config["shard_width"],
-        shard_max_figures=config["shard_max_figures"],
-        # What was listed (Snakemake deletes the lists before this job) and what was parsed.
-        cache=f"{OUT}/manifest/list-cache.tsv",
-        work_dir=f"{OUT}/work",
-    script:
-        "../../scripts/build_manifest.py"
+        job=job_arguments(
+            "build_manifest",
+            input_dir=INPUT_DIR,
+            shard_width=config["shard_width"],
+            shard_max_figures=config["shard_max_figures"],
+            # What was listed (Snakemake deletes the lists before this job) and what was parsed.
+            cache=f"{OUT}/manifest/list-cache.tsv",
+            work_dir=f"{OUT}/work",
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule fingerprint_corpus:
     # From the parse jobs' per-file digests: the manifest reads no file contents.
     input:
         parts=shard_work_files("corpus_files"),
-        code=package_modules("jobs", "manifest", "parquet_io"),
+        code=job_code("fingerprint_corpus", "jobs", "manifest", "parquet_io"),
     output:
         corpus=f"{OUT}/manifest/corpus.json",
     log:
@@ -39,5 +42,7 @@ rule fingerprint_corpus:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/fingerprint_corpus.py"
+    params:
+        job=job_arguments("fingerprint_corpus"),
+    shell:
+        JOB_COMMAND

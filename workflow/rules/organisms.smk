@@ -9,7 +9,7 @@ rule gather_organisms:
         taxonomy_nodes=rules.build_taxonomy.output.nodes,
         taxonomy_merged=rules.build_taxonomy.output.merged,
         taxonomy_deleted=rules.build_taxonomy.output.deleted,
-        code=package_modules("jobs", "organisms", "taxonomy", "parquet_io"),
+        code=job_code("gather_organisms", "jobs", "organisms", "taxonomy", "parquet_io"),
     output:
         organisms=f"{OUT}/tables/organisms/part-all.parquet",
     log:
@@ -22,5 +22,7 @@ rule gather_organisms:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/gather_organisms.py"
+    params:
+        job=job_arguments("gather_organisms"),
+    shell:
+        JOB_COMMAND

@@ -4,7 +4,8 @@
 rule parse_shard:
     input:
         shard_list=f"{SHARDS_DIR}/{{shard}}.tsv",
-        code=package_modules(
+        code=job_code(
+            "parse_shard",
             "jobs",
             "parse",
             "frontmatter",
@@ -34,16 +35,19 @@ rule parse_shard:
         mem_mb=scaled_by_attempt(2000),
         runtime=30,
     params:
-        input_dir=INPUT_DIR,
-        strict=config["strict"],
-    script:
-        "../../scripts/parse_shard.py"
+        job=job_arguments(
+            "parse_shard",
+            input_dir=INPUT_DIR,
+            strict=config["strict"],
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule gather_papers:
     input:
         candidates=shard_work_files("papers"),
-        code=package_modules("jobs", "papers", "parquet_io"),
+        code=job_code("gather_papers", "jobs", "papers", "parquet_io"),
     output:
         papers=f"{OUT}/tables/papers/part-all.parquet",
     log:
@@ -53,5 +57,7 @@ rule gather_papers:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/gather_papers.py"
+    params:
+        job=job_arguments("gather_papers"),
+    shell:
+        JOB_COMMAND

@@ -14,10 +14,13 @@ rule download_reference:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        url=download_url,
-        sha256=expected_sha256,
-    script:
-        "../../scripts/download_reference.py"
+        job=job_arguments(
+            "download_reference",
+            url=download_url,
+            sha256=expected_sha256,
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule extract_taxonomy:
@@ -30,14 +33,18 @@ rule extract_taxonomy:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/extract_taxonomy.py"
+    params:
+        job=job_arguments("extract_taxonomy"),
+    shell:
+        JOB_COMMAND
 
 
 rule build_gene_reference:
     input:
         unpack(gene_reference_inputs),
-        code=package_modules("references", "lexicon", "parquet_io", "nulls"),
+        code=job_code(
+            "build_gene_reference", "references", "lexicon", "parquet_io", "nulls"
+        ),
     output:
         lexicon=f"{REFERENCE_DIR}/built/lexicon.parquet",
         famplex_members=f"{REFERENCE_DIR}/built/famplex_members.parquet",
@@ -54,15 +61,18 @@ rule build_gene_reference:
         mem_mb=scaled_by_attempt(8000),
         runtime=60,
     params:
-        organisms=config["organisms"],
-    script:
-        "../../scripts/build_gene_reference.py"
+        job=job_arguments(
+            "build_gene_reference",
+            organisms=config["organisms"],
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule build_taxonomy:
     input:
         dump=taxonomy_dump_dir,
-        code=package_modules("taxonomy", "parquet_io", "nulls"),
+        code=job_code("build_taxonomy", "taxonomy", "parquet_io", "nulls"),
     output:
         names=f"{REFERENCE_DIR}/built/taxonomy/names.parquet",
         nodes=f"{REFERENCE_DIR}/built/taxonomy/nodes.parquet",
@@ -77,14 +87,16 @@ rule build_taxonomy:
     resources:
         mem_mb=scaled_by_attempt(8000),
         runtime=60,
-    script:
-        "../../scripts/build_taxonomy.py"
+    params:
+        job=job_arguments("build_taxonomy"),
+    shell:
+        JOB_COMMAND
 
 
 rule describe_references:
     input:
         unpack(all_reference_files),
-        code=package_modules("references"),
+        code=job_code("describe_references", "references"),
     output:
         references=f"{OUT}/references.json",
     log:
@@ -93,7 +105,10 @@ rule describe_references:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        release=config["references"]["release"],
-        sources=reference_sources_for_manifest,
-    script:
-        "../../scripts/describe_references.py"
+        job=job_arguments(
+            "describe_references",
+            release=config["references"]["release"],
+            sources=reference_sources_for_manifest,
+        ),
+    shell:
+        JOB_COMMAND

@@ -9,7 +9,7 @@ rule write_gene_sets:
         figure_gene_orthologs=shard_table_parts("figure_gene_orthologs"),
         figure_gene_families=shard_table_parts("figure_gene_families"),
         organisms=rules.gather_organisms.output.organisms,
-        code=package_modules("genesets", "tableview", "parquet_io"),
+        code=job_code("write_gene_sets", "genesets", "tableview", "parquet_io"),
     output:
         gmt=report(
             directory(f"{OUT}/gmt"),
@@ -28,10 +28,13 @@ rule write_gene_sets:
         "../../envs/pipeline.yaml"
     threads: half_the_cores()
     params:
-        min_genes=config["gmt_min_genes"],
-        max_genes=config["gmt_max_genes"],
-    script:
-        "../../scripts/write_gene_sets.py"
+        job=job_arguments(
+            "write_gene_sets",
+            min_genes=config["gmt_min_genes"],
+            max_genes=config["gmt_max_genes"],
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule compute_table_metrics:
@@ -40,8 +43,14 @@ rule compute_table_metrics:
         unpack(published_tables),
         references=rules.describe_references.output.references,
         corpus=rules.fingerprint_corpus.output.corpus,
-        code=package_modules(
-            "report", "plots", "tableview", "genesets", "release", "parquet_io"
+        code=job_code(
+            "compute_table_metrics",
+            "report",
+            "plots",
+            "tableview",
+            "genesets",
+            "release",
+            "parquet_io",
         ),
     output:
         metrics=f"{OUT}/work/table_metrics.json",
@@ -56,16 +65,19 @@ rule compute_table_metrics:
         "../../envs/pipeline.yaml"
     threads: half_the_cores()
     params:
-        previous_release=config["previous_release"],
-    script:
-        "../../scripts/compute_table_metrics.py"
+        job=job_arguments(
+            "compute_table_metrics",
+            previous_release=config["previous_release"],
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule summarize:
     input:
         table_metrics=rules.compute_table_metrics.output.metrics,
         gmt=rules.write_gene_sets.output.gmt,
-        code=package_modules("report", "plots", "genesets", "parquet_io"),
+        code=job_code("summarize", "report", "plots", "genesets", "parquet_io"),
     output:
         metrics=report(
             f"{OUT}/report/metrics.json",
@@ -83,16 +95,24 @@ rule summarize:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        benchmarks=f"{OUT}/benchmarks",
-    script:
-        "../../scripts/summarize.py"
+        job=job_arguments(
+            "summarize",
+            benchmarks=f"{OUT}/benchmarks",
+        ),
+    shell:
+        JOB_COMMAND
 
 
 rule write_datapackage:
     input:
         unpack(published_tables),
-        code=package_modules(
-            "release", "tableview", "genesets", "manifest", "parquet_io"
+        code=job_code(
+            "write_datapackage",
+            "release",
+            "tableview",
+            "genesets",
+            "manifest",
+            "parquet_io",
         ),
     output:
         datapackage=report(
@@ -105,8 +125,10 @@ rule write_datapackage:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/write_datapackage.py"
+    params:
+        job=job_arguments("write_datapackage"),
+    shell:
+        JOB_COMMAND
 
 
 rule write_release_manifest:
@@ -117,8 +139,13 @@ rule write_release_manifest:
         datapackage=rules.write_datapackage.output.datapackage,
         references=rules.describe_references.output.references,
         corpus=rules.fingerprint_corpus.output.corpus,
-        code=package_modules(
-            "release", "tableview", "genesets", "manifest", "parquet_io"
+        code=job_code(
+            "write_release_manifest",
+            "release",
+            "tableview",
+            "genesets",
+            "manifest",
+            "parquet_io",
         ),
     output:
         release=report(
@@ -131,5 +158,7 @@ rule write_release_manifest:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    script:
-        "../../scripts/write_release_manifest.py"
+    params:
+        job=job_arguments("write_release_manifest"),
+    shell:
+        JOB_COMMAND
