@@ -8,7 +8,7 @@ from pfocr_etl.entry import JobCommandError, job_from_argv
 
 
 def command(inputs: dict, outputs: dict, params: dict, unnamed_inputs: tuple = ()) -> list[str]:
-    """What JOB_COMMAND passes after the script: JOB, LOG, THREADS, input paths, output paths."""
+    """What JOB_COMMAND passes after the script: LAYOUT, SETTINGS, LOG, THREADS, input paths, output paths."""
     def layout(named: dict, start: int = 0):
         spec, paths, position = {}, [], start
         for name, value in named.items():
@@ -20,8 +20,8 @@ def command(inputs: dict, outputs: dict, params: dict, unnamed_inputs: tuple = (
     input_spec, input_paths = layout(inputs)
     input_paths += list(unnamed_inputs)  # e.g. a checkpoint's output, added by Snakemake
     output_spec, output_paths = layout(outputs)
-    job = {"n_input": len(input_paths), "input": input_spec, "output": output_spec, "params": params}
-    return [json.dumps(job), "logs/x.log", "2", *input_paths, *output_paths]
+    layout = {"n_input": len(input_paths), "input": input_spec, "output": output_spec}
+    return [json.dumps(layout), json.dumps(params), "logs/x.log", "2", *input_paths, *output_paths]
 
 
 def test_paths_come_back_by_name_with_lists_kept_as_lists():
@@ -42,11 +42,11 @@ def test_paths_come_back_by_name_with_lists_kept_as_lists():
 
 
 @pytest.mark.parametrize("argv, reason", [
-    ([], "expected at least 3 arguments"),
-    (["not json", "log", "1"], "unreadable job arguments"),
-    ([json.dumps({"n_input": 2, "input": {}, "output": {}, "params": {}}), "log", "1", "a"],
-     "2 input path"),
-    ([json.dumps({"n_input": 1, "input": {"a": [0, 2, True]}, "output": {}, "params": {}}), "log", "1", "a"],
+    ([], "expected at least 4 arguments"),
+    (["not json", "{}", "log", "1"], "unreadable job arguments"),
+    ([json.dumps({"n_input": 0, "input": {}, "output": {}}), "[1]", "log", "1"], "unreadable job arguments"),
+    ([json.dumps({"n_input": 2, "input": {}, "output": {}}), "{}", "log", "1", "a"], "2 input path"),
+    ([json.dumps({"n_input": 1, "input": {"a": [0, 2, True]}, "output": {}}), "{}", "log", "1", "a"],
      "entry 'a' at 0:2 does not fit 1 path"),
 ])
 def test_a_command_line_not_written_by_the_workflow_is_refused_with_usage(argv, reason):

@@ -28,9 +28,9 @@ def snakemake(workdir: Path, *args: str, check: bool = True, config: tuple[str, 
                          "input_dir=corpus", "output_dir=out", "shard_width=1000", *config, check=check)
 
 
-def planned_jobs(workdir: Path) -> dict[str, int]:
+def planned_jobs(workdir: Path, config: tuple[str, ...] = ()) -> dict[str, int]:
     """Job counts of a dry run (after the manifest refresh): {rule: count}."""
-    proc = snakemake(workdir, "-n")
+    proc = snakemake(workdir, "-n", config=config)
     text = proc.stdout + proc.stderr
     if "Nothing to be done" in text:
         return {}
@@ -140,6 +140,14 @@ def test_a_reference_change_reruns_exactly_what_depends_on_it(workdir):
     assert "parse_shard" not in jobs and "build_taxonomy" not in jobs and "build_manifest" not in jobs
     assert jobs["build_gene_reference"] == 1
     assert jobs["annotate_shard"] == 2
+
+
+def test_a_changed_setting_reruns_exactly_the_rules_that_use_it(workdir):
+    """Rule params reach the jobs as JSON (job_settings in common.smk); Snakemake's params trigger
+    must still see a change."""
+    assert planned_jobs(workdir, config=("gmt_min_genes=5",)) == {
+        "write_gene_sets": 1, "summarize": 1, "write_release_manifest": 1, "all": 1}
+    assert planned_jobs(workdir, config=("strict=True",))["parse_shard"] == 2
 
 
 def test_shard_lists_of_any_realistic_size_are_compared_by_checksum():

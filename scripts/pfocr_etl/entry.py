@@ -6,13 +6,13 @@ pickled ``snakemake`` object, and unpickling it imports the snakemake package: ~
 job, 69 jobs in a build of 100k figures and ~10 one after the other in every rebuild. The
 command line is::
 
-    <rule>.py JOB LOG THREADS INPUT... OUTPUT...
+    <rule>.py LAYOUT SETTINGS LOG THREADS INPUT... OUTPUT...
 
-``JOB`` is JSON written by ``job_arguments`` in ``common.smk``: the rule's params, and for each
-named input and output its first position, its end and whether it is a list, so :func:`job_from_argv`
-gives the paths back by name, as ``snakemake.input.<name>`` did. Paths travel as separate
-arguments, not inside ``JOB``: a gather lists a part file of every shard, and one argument may
-hold at most 128 KiB on Linux.
+``LAYOUT`` is JSON from ``job_paths`` in ``common.smk``: for each named input and output its
+first position, its end and whether it is a list, so :func:`job_from_argv` gives the paths back
+by name, as ``snakemake.input.<name>`` did. ``SETTINGS`` is the rule's params as JSON
+(``job_settings``). Paths travel as separate arguments, not inside the JSON: a gather lists a
+part file of every shard, and one argument may hold at most 128 KiB on Linux.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class JobCommandError(SystemExit):
     """The command line does not match what JOB_COMMAND writes (a script run by hand, say)."""
 
     def __init__(self, reason: str):
-        super().__init__(f"{reason}\nusage: <rule>.py JOB LOG THREADS INPUT... OUTPUT... "
+        super().__init__(f"{reason}\nusage: <rule>.py LAYOUT SETTINGS LOG THREADS INPUT... OUTPUT... "
                          "(written by the workflow's JOB_COMMAND; run the script through snakemake)")
 
 
@@ -76,16 +76,18 @@ class Job:
 def job_from_argv(argv: Sequence[str] | None = None) -> Job:
     """The job described by this process's command line (see the module notes)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) < 3:
-        raise JobCommandError(f"expected at least 3 arguments, got {len(args)}")
-    encoded, log, threads, paths = args[0], args[1], args[2], args[3:]
+    if len(args) < 4:
+        raise JobCommandError(f"expected at least 4 arguments, got {len(args)}")
+    layout_json, settings_json, log, threads, paths = args[0], args[1], args[2], args[3], args[4:]
     try:
-        spec = json.loads(encoded)
-        n_inputs = int(spec["n_input"])
+        layout, settings = json.loads(layout_json), json.loads(settings_json)
+        n_inputs = int(layout["n_input"])
         threads_count = int(threads)
+        input_layout, output_layout = dict(layout["input"]), dict(layout["output"])
+        params = SimpleNamespace(**settings)
     except (ValueError, KeyError, TypeError) as exc:
         raise JobCommandError(f"unreadable job arguments ({exc})") from None
     if not 0 <= n_inputs <= len(paths):
         raise JobCommandError(f"{n_inputs} input path(s) announced, {len(paths)} path(s) given")
-    return Job(input=NamedPaths(paths[:n_inputs], spec["input"]), output=NamedPaths(paths[n_inputs:], spec["output"]),
-               params=SimpleNamespace(**spec["params"]), log=[log], threads=threads_count)
+    return Job(input=NamedPaths(paths[:n_inputs], input_layout), output=NamedPaths(paths[n_inputs:], output_layout),
+               params=params, log=[log], threads=threads_count)

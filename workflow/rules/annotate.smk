@@ -55,8 +55,8 @@ rule annotate_shard:
         mem_mb=scaled_by_attempt(4000),
         runtime=90,
     params:
-        job=job_arguments(
-            "annotate_shard",
+        job=job_paths("annotate_shard"),
+        settings=job_settings(
             organisms=config["organisms"],
         ),
     shell:

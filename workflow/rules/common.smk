@@ -69,11 +69,13 @@ def job_interpreter():
 
 
 JOB_PYTHON = job_interpreter()
-# Every rule's command: Python running scripts/<rule>.py with the job's names and params
-# (params.job, from job_arguments), then its log, threads, input paths and output paths, read
-# back by pfocr_etl.entry. Not script:, whose pickled `snakemake` object imports the snakemake
-# package in every job (~0.1 s each).
-JOB_COMMAND = "{params.job:q} {log:q} {threads} {input:q} {output:q}"
+# Every rule's command: Python running scripts/<rule>.py with the place of each named input and
+# output (params.job, from job_paths), the rule's params (params.settings, from job_settings),
+# its log, threads, input paths and output paths, all read back by pfocr_etl.entry. Not
+# script:, whose pickled `snakemake` object imports the snakemake package in every job (~0.1 s).
+JOB_COMMAND = (
+    "{params.job:q} {params.settings:q} {log:q} {threads} {input:q} {output:q}"
+)
 
 
 def entry_layout(paths):
@@ -92,30 +94,42 @@ def entry_layout(paths):
     return layout
 
 
-def job_arguments(rule_name, **params):
-    """The `job` param of JOB_COMMAND: interpreter, entry script, and as JSON the rule's params
-    (values, or functions of the wildcards) and where each named input and output sits among the
-    command's paths."""
+def job_paths(rule_name):
+    """params.job of JOB_COMMAND: interpreter, entry script, and as JSON where each named input
+    and output sits among the command's paths.
+
+    A function of the input and output, so Snakemake counts it as derived from them and leaves
+    it out of its params rerun trigger: a new interpreter path is no reason to re-run a job.
+    """
     entry = os.path.join(SCRIPTS_DIR, f"{rule_name}.py")
 
-    def arguments(wildcards, input, output):
-        values = {
-            name: value(wildcards) if callable(value) else value
-            for name, value in params.items()
-        }
-        spec = {
+    def command(wildcards, input, output):
+        layout = {
             "n_input": len(input),
             "input": entry_layout(input),
             "output": entry_layout(output),
-            "params": values,
         }
         return [
             JOB_PYTHON,
             entry,
-            json.dumps(spec, sort_keys=True, separators=(",", ":")),
+            json.dumps(layout, sort_keys=True, separators=(",", ":")),
         ]
 
-    return arguments
+    return command
+
+
+def job_settings(**params):
+    """params.settings of JOB_COMMAND: the rule's params (values, or functions of the wildcards)
+    as JSON. A function of the wildcards alone, so a changed setting re-runs the job."""
+
+    def settings(wildcards):
+        values = {
+            name: value(wildcards) if callable(value) else value
+            for name, value in params.items()
+        }
+        return json.dumps(values, sort_keys=True, separators=(",", ":"))
+
+    return settings
 
 
 def job_code(rule_name, *modules):

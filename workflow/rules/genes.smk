@@ -18,6 +18,7 @@ rule gather_genes:
         mem_mb=scaled_by_attempt(4000),
         runtime=30,
     params:
-        job=job_arguments("gather_genes"),
+        job=job_paths("gather_genes"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND

@@ -15,8 +15,8 @@ checkpoint build_manifest:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments(
-            "build_manifest",
+        job=job_paths("build_manifest"),
+        settings=job_settings(
             input_dir=INPUT_DIR,
             shard_width=config["shard_width"],
             shard_max_figures=config["shard_max_figures"],
@@ -43,6 +43,7 @@ rule fingerprint_corpus:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("fingerprint_corpus"),
+        job=job_paths("fingerprint_corpus"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND

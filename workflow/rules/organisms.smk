@@ -23,6 +23,7 @@ rule gather_organisms:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("gather_organisms"),
+        job=job_paths("gather_organisms"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND

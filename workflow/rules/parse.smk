@@ -35,8 +35,8 @@ rule parse_shard:
         mem_mb=scaled_by_attempt(2000),
         runtime=30,
     params:
-        job=job_arguments(
-            "parse_shard",
+        job=job_paths("parse_shard"),
+        settings=job_settings(
             input_dir=INPUT_DIR,
             strict=config["strict"],
         ),
@@ -58,6 +58,7 @@ rule gather_papers:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("gather_papers"),
+        job=job_paths("gather_papers"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND

@@ -14,8 +14,8 @@ rule download_reference:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments(
-            "download_reference",
+        job=job_paths("download_reference"),
+        settings=job_settings(
             url=download_url,
             sha256=expected_sha256,
         ),
@@ -34,7 +34,8 @@ rule extract_taxonomy:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("extract_taxonomy"),
+        job=job_paths("extract_taxonomy"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND
 
@@ -61,8 +62,8 @@ rule build_gene_reference:
         mem_mb=scaled_by_attempt(8000),
         runtime=60,
     params:
-        job=job_arguments(
-            "build_gene_reference",
+        job=job_paths("build_gene_reference"),
+        settings=job_settings(
             organisms=config["organisms"],
         ),
     shell:
@@ -88,7 +89,8 @@ rule build_taxonomy:
         mem_mb=scaled_by_attempt(8000),
         runtime=60,
     params:
-        job=job_arguments("build_taxonomy"),
+        job=job_paths("build_taxonomy"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND
 
@@ -105,8 +107,8 @@ rule describe_references:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments(
-            "describe_references",
+        job=job_paths("describe_references"),
+        settings=job_settings(
             release=config["references"]["release"],
             sources=reference_sources_for_manifest,
         ),

@@ -28,8 +28,8 @@ rule write_gene_sets:
         "../../envs/pipeline.yaml"
     threads: half_the_cores()
     params:
-        job=job_arguments(
-            "write_gene_sets",
+        job=job_paths("write_gene_sets"),
+        settings=job_settings(
             min_genes=config["gmt_min_genes"],
             max_genes=config["gmt_max_genes"],
         ),
@@ -65,8 +65,8 @@ rule compute_table_metrics:
         "../../envs/pipeline.yaml"
     threads: half_the_cores()
     params:
-        job=job_arguments(
-            "compute_table_metrics",
+        job=job_paths("compute_table_metrics"),
+        settings=job_settings(
             previous_release=config["previous_release"],
         ),
     shell:
@@ -95,8 +95,8 @@ rule summarize:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments(
-            "summarize",
+        job=job_paths("summarize"),
+        settings=job_settings(
             benchmarks=f"{OUT}/benchmarks",
         ),
     shell:
@@ -126,7 +126,8 @@ rule write_datapackage:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("write_datapackage"),
+        job=job_paths("write_datapackage"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND
 
@@ -159,6 +160,7 @@ rule write_release_manifest:
     conda:
         "../../envs/pipeline.yaml"
     params:
-        job=job_arguments("write_release_manifest"),
+        job=job_paths("write_release_manifest"),
+        settings=job_settings(),
     shell:
         JOB_COMMAND
