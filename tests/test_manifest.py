@@ -112,11 +112,11 @@ def parse_records(corpus, shards, work):
 
 
 def test_a_file_touched_without_a_change_keeps_its_listed_mtime(tmp_path, monkeypatch):
-    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache.tsv"
+    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache"
     same, edited, unparsed = (corpus / "_figures" / name for name in ("PMC1__a.md", "PMC2__b.md", "PMC15__c.md"))
     for path in (same, edited, unparsed):
         write(path, "four")
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)
     parse_records(corpus, shards, work)
     (work / "pmc00000010" / "corpus_files.parquet").unlink()  # that shard's parse never ran
     before = {r["path"]: r for tsv in shards.glob("*.tsv") for r in read_shard_list(tsv)}
@@ -124,7 +124,7 @@ def test_a_file_touched_without_a_change_keeps_its_listed_mtime(tmp_path, monkey
     for path in (same, edited, unparsed):
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     edited.write_text("FOUR", encoding="utf-8")  # same size, new content
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)
     after = {r["path"]: r for tsv in shards.glob("*.tsv") for r in read_shard_list(tsv)}
     assert after["_figures/PMC1__a.md"] == before["_figures/PMC1__a.md"]
     assert after["_figures/PMC2__b.md"]["mtime_ns"] == str(edited.stat().st_mtime_ns)
@@ -137,7 +137,7 @@ def test_a_file_touched_without_a_change_keeps_its_listed_mtime(tmp_path, monkey
         raise AssertionError(f"{path} was hashed again")
 
     monkeypatch.setattr(manifest, "sha256_file", no_hashing)
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)
     assert {p.name: p.read_bytes() for p in shards.glob("*.tsv")} == lists
 
 
@@ -180,23 +180,48 @@ def test_prune_removes_temp_files_of_killed_writers(tmp_path):
 
 
 def test_paths_that_need_quoting_are_read_back_as_written(tmp_path, monkeypatch):
-    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache.tsv"
+    corpus, shards, work, cache = tmp_path / "in", tmp_path / "shards", tmp_path / "work", tmp_path / "cache"
     names = ("PMC1__a.md", 'PMC2__quote"d.md', "PMC3__tab\tbed.md", "PMC4__z.md")
     for name in names:
         write(corpus / "_figures" / name, name)
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)
     assert [row["path"] for row in read_shard_list(shards / "pmc00000000.tsv")] == \
         sorted(f"_figures/{name}" for name in names)
     parse_records(corpus, shards, work)
     before = (shards / "pmc00000000.tsv").read_bytes()
     for path in (corpus / "_figures").iterdir():
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)  # verified by digest
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)  # verified by digest
     assert (shards / "pmc00000000.tsv").read_bytes() == before
 
     def no_hashing(path):
         raise AssertionError(f"{path} was hashed: its cache row was not read back")
 
     monkeypatch.setattr(manifest, "sha256_file", no_hashing)
-    build_manifest(corpus, shards, 10, cache_path=cache, work_dir=work)
+    build_manifest(corpus, shards, 10, cache_dir=cache, work_dir=work)
     assert (shards / "pmc00000000.tsv").read_bytes() == before
+
+
+def test_lists_of_unchanged_shards_are_linked_from_the_cache_not_written_again(tmp_path):
+    corpus, cache = tmp_path / "in", tmp_path / "cache"
+    for name in ("PMC1__a.md", "PMC15__b.md", "PMC25__c.md"):
+        write(corpus / "_figures" / name, name)
+    first = tmp_path / "shards1"
+    build_manifest(corpus, first, 10, cache_dir=cache)
+    write(corpus / "_figures" / "PMC16__new.md", "new")  # shard pmc00000010 changes
+    (corpus / "_figures" / "PMC25__c.md").unlink()  # shard pmc00000020 goes
+    second = tmp_path / "shards2"  # Snakemake deletes the lists folder before the manifest job
+    assert build_manifest(corpus, second, 10, cache_dir=cache) == {"pmc00000000": 1, "pmc00000010": 2}
+    kept = cache / "pmc00000000.list.tsv"
+    assert os.path.samefile(second / "pmc00000000.tsv", kept)
+    assert (second / "pmc00000000.tsv").read_bytes() == (first / "pmc00000000.tsv").read_bytes()
+    assert [r["path"] for r in read_shard_list(second / "pmc00000010.tsv")] == [
+        "_figures/PMC15__b.md", "_figures/PMC16__new.md"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "pmc00000000.cache.tsv", "pmc00000000.list.tsv", "pmc00000010.cache.tsv", "pmc00000010.list.tsv"]
+
+    kept.unlink()
+    kept.write_text("path\tkind\tsize\n", encoding="utf-8")  # a list of another layout is not reused
+    third = tmp_path / "shards3"
+    build_manifest(corpus, third, 10, cache_dir=cache)
+    assert (third / "pmc00000000.tsv").read_bytes() == (first / "pmc00000000.tsv").read_bytes()

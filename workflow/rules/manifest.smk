@@ -21,7 +21,7 @@ checkpoint build_manifest:
             shard_width=config["shard_width"],
             shard_max_figures=config["shard_max_figures"],
             # What was listed (Snakemake deletes the lists before this job) and what was parsed.
-            cache=f"{OUT}/manifest/list-cache.tsv",
+            cache_dir=f"{OUT}/manifest/list-cache",
             work_dir=f"{OUT}/work",
         ),
     shell:
