@@ -207,7 +207,9 @@ def test_lists_of_unchanged_shards_are_linked_from_the_cache_not_written_again(t
     for name in ("PMC1__a.md", "PMC15__b.md", "PMC25__c.md"):
         write(corpus / "_figures" / name, name)
     first = tmp_path / "shards1"
+    write(tmp_path / "cache.tsv")  # the single cache file of earlier versions
     build_manifest(corpus, first, 10, cache_dir=cache)
+    assert not (tmp_path / "cache.tsv").exists()
     write(corpus / "_figures" / "PMC16__new.md", "new")  # shard pmc00000010 changes
     (corpus / "_figures" / "PMC25__c.md").unlink()  # shard pmc00000020 goes
     second = tmp_path / "shards2"  # Snakemake deletes the lists folder before the manifest job

@@ -254,6 +254,8 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
     cache = Path(cache_dir) if cache_dir else None
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
+        # Earlier versions kept one cache file beside the folder; nothing reads it any more.
+        cache.with_name(f"{cache.name}.tsv").unlink(missing_ok=True)
     work = Path(work_dir) if work_dir else None
     for shard, members in shards.items():
         list_path = out / f"{shard}.tsv"
@@ -332,7 +334,7 @@ def _listed_mtimes(members: Sequence[InputFile], root: Path, cache_file: Path,
             elif work_dir is not None:
                 to_verify[position] = int(listed_mtime_ns)
     if to_verify:
-        recorded = _recorded_digests(work_dir, {(members[i].path, shard) for i in to_verify})
+        recorded = _recorded_digests(work_dir / shard / "corpus_files.parquet", {members[i].path for i in to_verify})
         for i, listed_mtime_ns in to_verify.items():
             digest = recorded.get(members[i].path)
             if digest is not None and digest == sha256_file(root / members[i].path):
@@ -340,23 +342,15 @@ def _listed_mtimes(members: Sequence[InputFile], root: Path, cache_file: Path,
     return listed, matched == cached == len(members)
 
 
-def _recorded_digests(work_dir: Path, paths_and_shards: set[tuple[str, str]]) -> dict[str, str]:
+def _recorded_digests(corpus_files: Path, paths: set[str]) -> dict[str, str]:
     """sha256 of the given files as their shard's parse job read them (missing: never parsed)."""
     import pyarrow.parquet as pq
 
-    by_shard: dict[str, set[str]] = {}
-    for path, shard in paths_and_shards:
-        by_shard.setdefault(shard, set()).add(path)
-    digests: dict[str, str] = {}
-    for shard, paths in sorted(by_shard.items()):
-        part = work_dir / shard / "corpus_files.parquet"
-        if not part.is_file():
-            continue
-        table = pq.ParquetFile(part).read(columns=["path", "sha256"])
-        for path, digest in zip(table["path"].to_pylist(), table["sha256"].to_pylist()):
-            if path in paths and digest is not None:
-                digests[path] = digest
-    return digests
+    if not corpus_files.is_file():
+        return {}
+    table = pq.ParquetFile(corpus_files).read(columns=["path", "sha256"])
+    return {path: digest for path, digest in zip(table["path"].to_pylist(), table["sha256"].to_pylist())
+            if path in paths and digest is not None}
 
 
 def corpus_fingerprint(rows: Iterable[tuple[str, str, int, str]], n_shards: int) -> dict:
