@@ -25,7 +25,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench_pipeline import REFERENCE_TARGETS, REPO, prepare, snakemake
+from bench_pipeline import REFERENCE_TARGETS, REPO, baseline_parse, prepare, snakemake
 
 
 def checkout(revision: str, work: Path, created: list[Path]) -> Path:
@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--a-config", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--b-config", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", action="store_true",
+                        help="also time the python-frontmatter baseline in every round (ratios to it)")
     args = parser.parse_args(argv)
     if (args.a, args.a_config) == (args.b, args.b_config):
         parser.error("A and B are the same: give a different --b or --b-config")
@@ -85,14 +87,21 @@ def compare(sides: dict[str, tuple[Path, list[str]]], workdir: Path, args: argpa
     for label, (root, overrides) in sides.items():
         print(f"{label}: {root} {' '.join(overrides)}")
     runs: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
+    baselines: list[float] = []
     for round_number in range(1, args.rounds + 1):
         for label, (root, overrides) in sides.items():
             wall, cpu = timed_build(workdir, root, overrides)
             runs[label].append((wall, cpu))
             print(f"round {round_number} {label}: wall {wall:7.1f} s   CPU {cpu:7.1f} s", flush=True)
+        if args.baseline:
+            start = time.perf_counter()
+            baseline_parse(workdir / "corpus")
+            baselines.append(time.perf_counter() - start)
+            print(f"round {round_number} baseline (python-frontmatter, 1 core): {baselines[-1]:7.1f} s", flush=True)
     means = {label: (statistics.mean(w for w, _ in r), statistics.mean(c for _, c in r)) for label, r in runs.items()}
     for label, (wall, cpu) in means.items():
-        print(f"mean {label}:    wall {wall:7.1f} s   CPU {cpu:7.1f} s")
+        ratio = f"   / baseline {wall / statistics.mean(baselines):.2f}" if baselines else ""
+        print(f"mean {label}:    wall {wall:7.1f} s   CPU {cpu:7.1f} s{ratio}")
     print(f"B / A: wall {means['B'][0] / means['A'][0]:.2f}, CPU {means['B'][1] / means['A'][1]:.2f}")
 
 
