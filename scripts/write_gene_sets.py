@@ -6,8 +6,9 @@ from pfocr_etl.logs import logged
 job = job_from_argv()
 with logged(job.log[0]) as log:
     given = job.input
-    files = write_gmt_sets(given.figure_genes, given.figures, given.organisms, job.output.gmt,
+    files = write_gmt_sets(given.figure_genes, given.figures, None, job.output.gmt,
                            job.params.min_genes, job.params.max_genes,
                            figure_gene_orthologs_parts=given.figure_gene_orthologs,
-                           figure_gene_families_parts=given.figure_gene_families, threads=job.threads)
+                           figure_gene_families_parts=given.figure_gene_families,
+                           taxonomy_names_parts=given.taxonomy_names, threads=job.threads)
     log.info("wrote %s", files)

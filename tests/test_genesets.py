@@ -249,3 +249,20 @@ def test_corpus_wide_queries_run_under_a_memory_limit_and_spill_to_the_temp_fold
             "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
     assert DUCKDB_MEMORY_LIMIT == "256MB" and limit == "244.1 MiB"  # DuckDB reports MiB
     assert spill == str(tmp_path)
+
+
+def test_organism_names_from_the_taxonomy_give_the_same_files(release, tmp_path):
+    """The pipeline names the files from the taxonomy, so the gene sets need not wait for the organisms gather."""
+    root, t = release
+    names = pa.table({"tax_id": pa.array([HUMAN, MOUSE, FISH, MOUSE], pa.int64()),
+                      "name_txt": ["Homo sapiens", "Mus musculus", "Danio rerio", "house mouse"],
+                      "name_class": ["scientific name", "scientific name", "scientific name", "genbank common name"]})
+    pq.write_table(names, tmp_path / "names.parquet")
+    from_organisms = write_gmt_sets(t["figure_genes"], t["figures"], t["organisms"], tmp_path / "a",
+                                    figure_gene_orthologs_parts=t["figure_gene_orthologs"])
+    from_taxonomy = write_gmt_sets(t["figure_genes"], t["figures"], None, tmp_path / "b",
+                                   figure_gene_orthologs_parts=t["figure_gene_orthologs"],
+                                   taxonomy_names_parts=[tmp_path / "names.parquet"])
+    assert [Path(p).name for p in from_taxonomy] == [Path(p).name for p in from_organisms] == ALL_FILES
+    for a, b in zip(from_organisms, from_taxonomy):
+        assert Path(a).read_bytes() == Path(b).read_bytes()

@@ -6,6 +6,8 @@ import hashlib
 import os
 from collections import Counter
 
+import pytest
+
 from pfocr_etl import manifest
 from pfocr_etl.manifest import (assign_shards, build_manifest, classify, plan_shards, prune_stale_parts,
                                 read_shard_list)
@@ -22,6 +24,9 @@ def test_classify_and_assign_shards():
     assert classify("_data/PMC1__a-genes.tsv") == "genes_tsv"
     assert classify("_data/PMC1__a-chemicals.tsv") == "chemicals_tsv"
     assert classify("_data/notes.csv") == "unrecognized"
+    assert classify("_data/genes.tsv") == "unrecognized"  # the table kind follows a "-"
+    assert classify("_data/PMC1__a-b-diseases.tsv") == "diseases_tsv"
+    assert classify("_data/PMC1__a-genes.tsv.bak") == "unrecognized"
     assert classify("papers/123.txt") == "article"
     paths = ["_figures/PMC3670266__x.md", "_data/PMC3670266__x-genes.tsv", "papers/001_abc.txt",
              "_data/PMC9999999__orphan-genes.tsv"]
@@ -220,10 +225,53 @@ def test_lists_of_unchanged_shards_are_linked_from_the_cache_not_written_again(t
     assert [r["path"] for r in read_shard_list(second / "pmc00000010.tsv")] == [
         "_figures/PMC15__b.md", "_figures/PMC16__new.md"]
     assert sorted(p.name for p in cache.iterdir()) == [
-        "pmc00000000.cache.tsv", "pmc00000000.list.tsv", "pmc00000010.cache.tsv", "pmc00000010.list.tsv"]
+        "pmc00000000.cache.tsv", "pmc00000000.list.tsv", "pmc00000000.sig",
+        "pmc00000010.cache.tsv", "pmc00000010.list.tsv", "pmc00000010.sig"]
 
     kept.unlink()
     kept.write_text("path\tkind\tsize\n", encoding="utf-8")  # a list of another layout is not reused
     third = tmp_path / "shards3"
     build_manifest(corpus, third, 10, cache_dir=cache)
     assert (third / "pmc00000000.tsv").read_bytes() == (first / "pmc00000000.tsv").read_bytes()
+
+
+def test_a_shard_whose_signature_matches_is_not_walked_and_a_killed_write_is_redone(tmp_path, monkeypatch):
+    corpus, cache = tmp_path / "in", tmp_path / "cache"
+    for name in ("PMC1__a.md", "PMC15__b.md"):
+        write(corpus / "_figures" / name, name)
+    first = tmp_path / "shards1"
+    build_manifest(corpus, first, 10, cache_dir=cache)
+    walked = []
+    real_walk = manifest._listed_mtimes
+
+    def recording_walk(members, *args):
+        walked.append(members[0].path)
+        return real_walk(members, *args)
+
+    monkeypatch.setattr(manifest, "_listed_mtimes", recording_walk)
+    write(corpus / "_figures" / "PMC16__new.md", "new")
+    build_manifest(corpus, tmp_path / "shards2", 10, cache_dir=cache)
+    assert walked == ["_figures/PMC15__b.md"]  # the unchanged shard matched its signature
+
+    # Killed after the new list was written, before its cache rows: the signature is gone, so
+    # the next run walks the rows, finds them stale and writes everything again.
+    write(corpus / "_figures" / "PMC17__newer.md", "newer")
+    real_write = manifest._write_tsv
+
+    def killed_at_the_cache_rows(path, *args):
+        if path.name.endswith(manifest.CACHE_SUFFIX):
+            raise KeyboardInterrupt
+        real_write(path, *args)
+
+    monkeypatch.setattr(manifest, "_write_tsv", killed_at_the_cache_rows)
+    with pytest.raises(KeyboardInterrupt):
+        build_manifest(corpus, tmp_path / "shards3", 10, cache_dir=cache)
+    assert not (cache / "pmc00000010.sig").exists()
+    monkeypatch.setattr(manifest, "_write_tsv", real_write)
+    walked.clear()
+    build_manifest(corpus, tmp_path / "shards4", 10, cache_dir=cache)
+    assert walked == ["_figures/PMC15__b.md"]
+    fresh = tmp_path / "fresh"
+    build_manifest(corpus, fresh, 10)
+    for shard in ("pmc00000000.tsv", "pmc00000010.tsv"):
+        assert (tmp_path / "shards4" / shard).read_bytes() == (fresh / shard).read_bytes()

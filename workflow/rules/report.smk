@@ -8,7 +8,9 @@ rule write_gene_sets:
         figures=shard_table_parts("figures"),
         figure_gene_orthologs=shard_table_parts("figure_gene_orthologs"),
         figure_gene_families=shard_table_parts("figure_gene_families"),
-        organisms=rules.gather_organisms.output.organisms,
+        # Organism names for the file names: from the taxonomy, not the organisms gather, so the
+        # gene sets start as soon as the last shard is annotated.
+        taxonomy_names=rules.build_taxonomy.output.names,
         code=job_code("write_gene_sets", "genesets", "tableview", "parquet_io"),
     output:
         gmt=report(
