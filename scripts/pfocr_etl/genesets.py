@@ -31,12 +31,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pfocr_etl.parquet_io import write_text
+from pfocr_etl.parquet_io import replacing
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 log = logging.getLogger(__name__)
@@ -116,118 +116,167 @@ def clean_text(value: str | None) -> str:
     return " ".join(value.split()) if value else ""
 
 
-def figure_labels(ts: TableSet) -> dict[str, tuple[str, str]]:
-    """figid -> (set name, description) from the figures table.
+# Temporary DuckDB tables of one build (spilled to disk past the memory limit, like the queries).
+LABELS_TABLE = "gmt_labels"
+SETS_TABLE = "gmt_sets"
+PROJECTED_TABLE = "gmt_projected"
+MEMBERS_TABLE = "gmt_members"
+FETCH_ROWS = 8192  # sets fetched per batch while a file is written: memory stays flat
 
-    The name is ``figid_alias`` when present and used by exactly one figure (and
-    not another figure's figid), else the figid.
+
+def create_labels(ts: TableSet) -> None:
+    """Temporary table ``gmt_labels``: figid -> set name and description, from the figures table.
+
+    The name is ``figid_alias`` when present and used by exactly one figure (and not
+    another figure's figid), else the figid; the description is the title, else the
+    figid. Both pass :func:`clean_text` (a DuckDB function here), so the whole corpus
+    never sits in Python.
     """
+    ts.con.create_function("pfocr_clean_text", clean_text, ["VARCHAR"], "VARCHAR", null_handling="special",
+                           side_effects=False)
     if not ts.has("figures", "figid"):
-        return {}
+        ts.con.execute(f"CREATE TEMP TABLE {LABELS_TABLE} (figid VARCHAR, name VARCHAR, description VARCHAR)")
+        return
     alias = "figid_alias" if ts.has("figures", "figid_alias") else "NULL"
     title = "figtitle" if ts.has("figures", "figtitle") else "NULL"
-    rows = [(figid, clean_text(a), t) for figid, a, t in ts.query(f"SELECT figid, {alias}, {title} FROM figures")]
-    figids = {r[0] for r in rows}
-    alias_uses: dict[str, int] = {}
-    for _, a, _ in rows:
-        if a:
-            alias_uses[a] = alias_uses.get(a, 0) + 1
-    labels = {}
-    for figid, a, t in rows:
-        name = a if a and alias_uses[a] == 1 and (a == figid or a not in figids) else figid
-        labels[figid] = (name, clean_text(t) or figid)
-    return labels
+    ts.con.execute(
+        f"CREATE TEMP TABLE {LABELS_TABLE} AS "
+        f"WITH f AS (SELECT figid, pfocr_clean_text({alias}) AS alias, pfocr_clean_text({title}) AS title "
+        f"FROM figures), uses AS (SELECT alias, count(*) AS n FROM f WHERE alias <> '' GROUP BY alias) "
+        f"SELECT f.figid, CASE WHEN f.alias <> '' AND uses.n = 1 AND (f.alias = f.figid OR NOT EXISTS "
+        f"(SELECT 1 FROM f AS other WHERE other.figid = f.alias)) THEN f.alias ELSE f.figid END AS name, "
+        f"CASE WHEN f.title <> '' THEN f.title ELSE f.figid END AS description "
+        f"FROM f LEFT JOIN uses USING (alias)")
 
 
-def _filtered(sets: dict[str, list[int]], labels: dict[str, tuple[str, str]], min_genes: int,
-              max_genes: int | None) -> tuple[list[GeneSet], dict[str, int]]:
-    """``sets``: figid -> distinct gene IDs in ascending order (as the queries give them)."""
-    out, dropped = [], {"too_small": 0, "too_large": 0}
-    for figid, genes in sets.items():
-        if len(genes) < min_genes:
-            dropped["too_small"] += 1
-            continue
-        if max_genes is not None and len(genes) > max_genes:
-            dropped["too_large"] += 1
-            continue
-        name, description = labels.get(figid, (figid, figid))
-        out.append(GeneSet(name, description, tuple(genes)))
-    out.sort(key=lambda s: s.name)
-    names = [s.name for s in out]
-    if len(set(names)) != len(names):
-        raise ValueError("duplicate gene set names: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
-    return out, dropped
+class GeneSetFile(NamedTuple):
+    """One GMT file of a build: its sets (figid, genes) as SQL, and how many the size limits keep and drop."""
+
+    name: str
+    sql: str
+    kept: int
+    dropped: dict[str, int]
+
+
+def _size_filter(min_genes: int, max_genes: int | None) -> str:
+    return f"len(genes) >= {int(min_genes)}" + (f" AND len(genes) <= {int(max_genes)}" if max_genes is not None else "")
+
+
+def _with_members(sql: str, members: bool) -> str:
+    """``sql``'s sets with each figure's family members added (FamPlex members are human genes)."""
+    if not members:
+        return sql
+    return (f"SELECT figid, list_sort(list_distinct(list_concat(coalesce(s.genes, []), coalesce(m.genes, [])))) "
+            f"AS genes FROM ({sql}) s FULL JOIN {MEMBERS_TABLE} m USING (figid)")
+
+
+def plan_gene_sets(ts: TableSet, min_genes: int = 3, max_genes: int | None = None,
+                   taxa: Collection[int] | None = None, human_projected: bool = True,
+                   family_members: bool = False) -> tuple[list[GeneSetFile], list[str]]:
+    """The GMT files of a build, in name order, and notes on variants that could not be built.
+
+    The sets are grouped once into temporary tables; each file's sets are a query over
+    them, read a batch at a time by :func:`gene_sets_of`. Files without a set are left
+    out unless ``taxa`` fixes the organisms.
+    """
+    if min_genes < 1:
+        raise ValueError("min_genes must be at least 1 (no empty sets)")
+    if max_genes is not None and max_genes < min_genes:
+        raise ValueError(f"max_genes ({max_genes}) is below min_genes ({min_genes})")
+    missing = ts.why_missing("figure_genes", "figid", "ncbigene_id", "taxon_id")
+    if missing:
+        raise ValueError(f"cannot build gene sets: {missing}")
+    notes: list[str] = []
+    cols = ts.columns["figure_genes"]
+    create_labels(ts)
+    conditions = {VARIANT_CONFIDENT: confident_condition(cols), VARIANT_DIRECT: direct_condition(cols)}
+    if conditions[VARIANT_DIRECT] is None:
+        notes.append("direct variant not built: figure_genes has no column match_tier")
+    variants = [variant for variant, condition in conditions.items() if condition is not None]
+    # One pass for all variants: the confident rows, each variant's genes filtered from them.
+    gene_lists = ", ".join(f"list_sort(list(DISTINCT ncbigene_id) FILTER (WHERE {conditions[variant]})) AS {variant}"
+                           for variant in variants)
+    ts.con.execute(f"CREATE TEMP TABLE {SETS_TABLE} AS SELECT figid, taxon_id, {gene_lists} FROM figure_genes "
+                   f"WHERE {conditions[VARIANT_CONFIDENT]} AND taxon_id IS NOT NULL GROUP BY figid, taxon_id")
+    seen = {int(taxon) for (taxon,) in ts.query(f"SELECT DISTINCT taxon_id FROM {SETS_TABLE}")}
+    members = False
+    if family_members:
+        found, why_not = _family_members_sql(ts, cols)
+        if found:
+            ts.con.execute(f"CREATE TEMP TABLE {MEMBERS_TABLE} AS {found}")
+            members = True
+            seen.add(HUMAN_TAXON_ID)
+        else:
+            notes.append(f"family members not added: {why_not}")
+    wanted = sorted(set(taxa) if taxa is not None else seen)
+    names = organism_names(ts, wanted)
+    slugs: dict[int, str] = {}
+    for taxon in wanted:
+        slug = organism_slug(names.get(taxon), taxon)
+        slugs[taxon] = slug if slug not in slugs.values() else f"{slug}-{taxon}"
+    planned: list[tuple[str, str]] = []
+    for taxon in wanted:
+        for variant in variants:
+            sql = f"SELECT figid, {variant} AS genes FROM {SETS_TABLE} WHERE taxon_id = {int(taxon)}"
+            if variant == VARIANT_CONFIDENT and taxon == HUMAN_TAXON_ID:
+                sql = _with_members(sql, members)
+            planned.append((f"{FILE_PREFIX}{slugs[taxon]}-{variant}.gmt", sql))
+    if human_projected:
+        projected, why_not = _human_projection_sql(ts, cols)
+        if projected:
+            ts.con.execute(f"CREATE TEMP TABLE {PROJECTED_TABLE} AS {projected}")
+            planned.append((f"{FILE_PREFIX}{HUMAN_PROJECTED}.gmt",
+                            _with_members(f"SELECT figid, genes FROM {PROJECTED_TABLE}", members)))
+        else:
+            notes.append(f"human-projected sets not built: {why_not}")
+    files = []
+    for fname, sql in planned:
+        keep = _size_filter(min_genes, max_genes)
+        kept, small, large = ts.query(
+            f"SELECT count(*) FILTER (WHERE {keep}), count(*) FILTER (WHERE len(genes) < {int(min_genes)}), "
+            f"count(*) FILTER (WHERE NOT ({keep}) AND len(genes) >= {int(min_genes)}) "
+            f"FROM ({sql}) WHERE genes IS NOT NULL")[0]
+        if kept or taxa is not None or fname.endswith(f"{HUMAN_PROJECTED}.gmt"):
+            files.append(GeneSetFile(fname, f"SELECT * FROM ({sql}) WHERE genes IS NOT NULL AND {keep}", kept,
+                                     {"too_small": small, "too_large": large}))
+    return sorted(files), notes
+
+
+def gene_sets_of(ts: TableSet, planned: GeneSetFile) -> Iterator[GeneSet]:
+    """The sets of one planned file, in name order, fetched a batch at a time.
+
+    Raises ValueError, before the first set, when two sets would share a name.
+    """
+    labelled = (f"SELECT coalesce(l.name, s.figid) AS name, coalesce(l.description, s.figid) AS description, "
+                f"s.genes FROM ({planned.sql}) s LEFT JOIN {LABELS_TABLE} l USING (figid)")
+    shared = [name for (name,) in ts.query(f"SELECT name FROM ({labelled}) GROUP BY name HAVING count(*) > 1 "
+                                           f"ORDER BY name")]
+    if shared:
+        raise ValueError("duplicate gene set names: " + ", ".join(shared))
+    cursor = ts.con.execute(f"{labelled} ORDER BY name")
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        for name, description, genes in batch:
+            yield GeneSet(name, description, tuple(genes))
 
 
 def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.PathLike | None],
                     min_genes: int = 3, max_genes: int | None = None,
                     taxa: Collection[int] | None = None, human_projected: bool = True,
                     family_members: bool = False, threads: int = DUCKDB_THREADS) -> GeneSetBuild:
-    """All gene sets, keyed by GMT file name, from ``{table: part files}``.
+    """All gene sets in memory, keyed by GMT file name, from ``{table: part files}``.
 
     Uses ``figure_genes`` (required), ``figures`` (names, titles), ``organisms`` or
     ``taxonomy_names`` (slugs) and, for the human projection, ``figure_gene_orthologs``
     when given, else ``figure_genes.human_ncbigene_id``. ``taxa`` limits (and fixes) the
     organism files: each listed taxon gets its files even when they hold no set.
+    :func:`write_gmt_sets` writes the same sets without holding them.
     """
-    if min_genes < 1:
-        raise ValueError("min_genes must be at least 1 (no empty sets)")
-    if max_genes is not None and max_genes < min_genes:
-        raise ValueError(f"max_genes ({max_genes}) is below min_genes ({min_genes})")
     build = GeneSetBuild()
     with TableSet(tables, threads=threads) as ts:
-        missing = ts.why_missing("figure_genes", "figid", "ncbigene_id", "taxon_id")
-        if missing:
-            raise ValueError(f"cannot build gene sets: {missing}")
-        cols = ts.columns["figure_genes"]
-        labels = figure_labels(ts)
-        conditions = {VARIANT_CONFIDENT: confident_condition(cols), VARIANT_DIRECT: direct_condition(cols)}
-        if conditions[VARIANT_DIRECT] is None:
-            build.notes.append("direct variant not built: figure_genes has no column match_tier")
-        variants = [variant for variant, condition in conditions.items() if condition is not None]
-        per_variant: dict[str, dict[int, dict[str, list[int]]]] = {variant: {} for variant in variants}
-        # One pass for all variants: the confident rows, each variant's genes filtered from them.
-        gene_lists = ", ".join(f"list_sort(list(DISTINCT ncbigene_id) FILTER (WHERE {conditions[variant]}))"
-                               for variant in variants)
-        for figid, taxon, *genes_by_variant in ts.query(
-                f"SELECT figid, taxon_id, {gene_lists} FROM figure_genes "
-                f"WHERE {conditions[VARIANT_CONFIDENT]} AND taxon_id IS NOT NULL GROUP BY figid, taxon_id"):
-            for variant, genes in zip(variants, genes_by_variant):
-                if genes:
-                    per_variant[variant].setdefault(int(taxon), {})[figid] = genes
-        members: dict[str, list[int]] = {}
-        if family_members:
-            found = _family_members(ts, cols)
-            if isinstance(found, str):
-                build.notes.append(f"family members not added: {found}")
-            else:
-                members = found
-                human = per_variant[VARIANT_CONFIDENT].setdefault(HUMAN_TAXON_ID, {})
-                for figid, genes in members.items():
-                    human[figid] = sorted({*human.get(figid, []), *genes})
-        wanted = sorted(set(taxa) if taxa is not None else
-                        {t for grouped in per_variant.values() for t in grouped})
-        names = organism_names(ts, wanted)
-        slugs: dict[int, str] = {}
-        for taxon in wanted:
-            slug = organism_slug(names.get(taxon), taxon)
-            slugs[taxon] = slug if slug not in slugs.values() else f"{slug}-{taxon}"
-        for taxon in wanted:
-            for variant, grouped in per_variant.items():
-                sets, dropped = _filtered(grouped.get(taxon, {}), labels, min_genes, max_genes)
-                if sets or taxa is not None:
-                    fname = f"{FILE_PREFIX}{slugs[taxon]}-{variant}.gmt"
-                    build.files[fname], build.dropped[fname] = sets, dropped
-        if human_projected:
-            projected = _human_projection(ts, cols)
-            if not isinstance(projected, str):
-                for figid, genes in members.items():
-                    projected[figid] = sorted({*projected.get(figid, []), *genes})
-            if isinstance(projected, str):
-                build.notes.append(f"human-projected sets not built: {projected}")
-            else:
-                fname = f"{FILE_PREFIX}{HUMAN_PROJECTED}.gmt"
-                build.files[fname], build.dropped[fname] = _filtered(projected, labels, min_genes, max_genes)
+        files, build.notes = plan_gene_sets(ts, min_genes, max_genes, taxa, human_projected, family_members)
+        for planned in files:
+            build.files[planned.name] = list(gene_sets_of(ts, planned))
+            build.dropped[planned.name] = planned.dropped
     return build
 
 
@@ -248,49 +297,49 @@ def organism_names(ts: TableSet, taxa: Sequence[int]) -> dict[int, str]:
     return {int(taxon): name for taxon, name in ts.query(sql) if name is not None}
 
 
-def _family_members(ts: TableSet, cols: list[str]) -> dict[str, list[int]] | str:
-    """figid -> member genes of its unambiguous family mentions, or why they cannot be found."""
+def _family_members_sql(ts: TableSet, cols: list[str]) -> tuple[str | None, str | None]:
+    """SQL of (figid, genes): the member genes of each figure's unambiguous family mentions; or why not."""
     missing = ts.why_missing("figure_gene_families", "figid", "famplex_id", "ncbigene_id")
     if missing or "famplex_id" not in cols:
-        return missing or "figure_genes has no column famplex_id"
+        return None, missing or "figure_genes has no column famplex_id"
     conditions = ["famplex_id IS NOT NULL"]
     if "ambiguous" in cols:
         conditions.append("ambiguous IS NOT TRUE")
     if "match_tier" in cols:
         conditions.append("coalesce(match_tier, '') NOT IN (" + ", ".join(f"'{t}'" for t in NON_MATCH_TIERS) + ")")
     keys = ["figid", "famplex_id"] + (["word"] if "word" in cols and ts.has("figure_gene_families", "word") else [])
-    sql = (f"SELECT m.figid, list_sort(list(DISTINCT m.ncbigene_id)) FROM figure_gene_families m "
+    sql = (f"SELECT m.figid, list_sort(list(DISTINCT m.ncbigene_id)) AS genes FROM figure_gene_families m "
            f"JOIN (SELECT DISTINCT {', '.join(keys)} FROM figure_genes WHERE {' AND '.join(conditions)}) f "
            f"USING ({', '.join(keys)}) WHERE m.ncbigene_id IS NOT NULL GROUP BY m.figid")
-    return {figid: genes for figid, genes in ts.query(sql)}
+    return sql, None
 
 
-def _human_projection(ts: TableSet, cols: list[str]) -> dict[str, list[int]] | str:
-    """figid -> human gene IDs of its confident genes, or the reason it cannot be computed."""
+def _human_projection_sql(ts: TableSet, cols: list[str]) -> tuple[str | None, str | None]:
+    """SQL of (figid, genes): the human gene IDs of each figure's confident genes; or why not."""
     confident = confident_condition(cols, "g")
     if ts.has("figure_gene_orthologs", "figid", "ncbigene_id", "human_ncbigene_id"):
-        sql = (f"SELECT g.figid, list_sort(list(DISTINCT o.human_ncbigene_id)) FROM figure_genes g "
-               f"JOIN figure_gene_orthologs o ON o.figid = g.figid AND o.ncbigene_id = g.ncbigene_id "
-               f"WHERE {confident} AND o.human_ncbigene_id IS NOT NULL GROUP BY g.figid")
-    elif "human_ncbigene_id" in cols:
-        sql = (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) FROM figure_genes g "
-               f"WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid")
-    else:
-        return "neither figure_gene_orthologs nor figure_genes.human_ncbigene_id is available"
-    return {figid: genes for figid, genes in ts.query(sql)}
+        return (f"SELECT g.figid, list_sort(list(DISTINCT o.human_ncbigene_id)) AS genes FROM figure_genes g "
+                f"JOIN figure_gene_orthologs o ON o.figid = g.figid AND o.ncbigene_id = g.ncbigene_id "
+                f"WHERE {confident} AND o.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
+    if "human_ncbigene_id" in cols:
+        return (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) AS genes FROM figure_genes g "
+                f"WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
+    return None, "neither figure_gene_orthologs nor figure_genes.human_ncbigene_id is available"
 
 
 # =============================================================================
 # Writing and parsing GMT
 # =============================================================================
 
-def format_gmt(sets: Sequence[GeneSet]) -> str:
-    lines = []
+def gmt_lines(sets: Iterable[GeneSet]) -> Iterator[str]:
     for s in sets:
         if not s.genes:
             raise ValueError(f"gene set {s.name!r} is empty")
-        lines.append("\t".join([s.name, s.description, *(str(g) for g in s.genes)]) + "\n")
-    return "".join(lines)
+        yield "\t".join([s.name, s.description, *map(str, s.genes)]) + "\n"
+
+
+def format_gmt(sets: Sequence[GeneSet]) -> str:
+    return "".join(gmt_lines(sets))
 
 
 def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: str | os.PathLike,
@@ -300,28 +349,29 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
                    family_members: bool = False, threads: int = DUCKDB_THREADS) -> list[str]:
     """Write every GMT file into ``out_dir``; returns their paths (sorted).
 
-    ``*_parts`` are a table's part files (list), its folder, or None (organisms:
-    slugs come from ``taxonomy_names_parts`` then, else fall back to ``taxon-<id>``). Stale ``pfocr-*.gmt`` files in ``out_dir``
+    ``*_parts`` are a table's part files (list), its folder, or None (organisms: slugs
+    come from ``taxonomy_names_parts`` then, else fall back to ``taxon-<id>``). Each file is
+    written a batch of sets at a time (memory does not grow with the corpus), to a temporary
+    name that replaces the file when complete. Stale ``pfocr-*.gmt`` files in ``out_dir``
     from an earlier run are removed so the folder always matches one build.
     """
-    build = build_gene_sets({"figure_genes": figure_genes_parts, "figures": figures_parts,
-                             "organisms": organisms_parts, "figure_gene_orthologs": figure_gene_orthologs_parts,
-                             "figure_gene_families": figure_gene_families_parts,
-                             "taxonomy_names": taxonomy_names_parts},
-                            min_genes=min_genes, max_genes=max_genes, taxa=taxa, human_projected=human_projected,
-                            family_members=family_members, threads=threads)
-    for note in build.notes:
-        log.warning(note)
+    tables = {"figure_genes": figure_genes_parts, "figures": figures_parts, "organisms": organisms_parts,
+              "figure_gene_orthologs": figure_gene_orthologs_parts,
+              "figure_gene_families": figure_gene_families_parts, "taxonomy_names": taxonomy_names_parts}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fname, sets in sorted(build.files.items()):
-        write_text(out / fname, format_gmt(sets))
-        written.append(str(out / fname))
+    with TableSet(tables, threads=threads) as ts:
+        files, notes = plan_gene_sets(ts, min_genes, max_genes, taxa, human_projected, family_members)
+        for note in notes:
+            log.warning(note)
+        for planned in files:
+            with replacing(out / planned.name) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.writelines(gmt_lines(gene_sets_of(ts, planned)))
+    names = {planned.name for planned in files}
     for stale in out.glob(f"{FILE_PREFIX}*.gmt"):
-        if stale.name not in build.files:
+        if stale.name not in names:
             stale.unlink()
-    return written
+    return [str(out / planned.name) for planned in files]
 
 
 class GmtError(ValueError):
