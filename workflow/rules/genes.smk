@@ -12,6 +12,8 @@ rule gather_genes:
         f"{OUT}/logs/gather_genes.log",
     benchmark:
         f"{OUT}/benchmarks/gather_genes.tsv"
+    # Ahead of write_gene_sets, like gather_organisms.
+    priority: 2
     conda:
         "../../envs/pipeline.yaml"
     resources:

@@ -16,9 +16,9 @@ rule gather_organisms:
         f"{OUT}/logs/gather_organisms.log",
     benchmark:
         f"{OUT}/benchmarks/gather_organisms.tsv"
-    # Ahead of gather_genes when both are ready: write_gene_sets, the longest job after the
-    # gathers, needs only this one.
-    priority: 1
+    # Ahead of write_gene_sets when both are ready (as gather_genes): compute_table_metrics, the
+    # longest job after the last annotate_shard, needs both gathers; the gene sets need neither.
+    priority: 2
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
