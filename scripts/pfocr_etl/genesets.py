@@ -146,7 +146,9 @@ def create_labels(ts: TableSet) -> None:
         f"SELECT f.figid, CASE WHEN f.alias <> '' AND uses.n = 1 AND (f.alias = f.figid OR NOT EXISTS "
         f"(SELECT 1 FROM f AS other WHERE other.figid = f.alias)) THEN f.alias ELSE f.figid END AS name, "
         f"CASE WHEN f.title <> '' THEN f.title ELSE f.figid END AS description "
-        f"FROM f LEFT JOIN uses USING (alias)")
+        # One label per figid even if a figid were listed twice (parse rejects that within a shard).
+        f"FROM f LEFT JOIN uses USING (alias) QUALIFY row_number() OVER (PARTITION BY f.figid ORDER BY name, "
+        f"description) = 1")
 
 
 class GeneSetFile(NamedTuple):
