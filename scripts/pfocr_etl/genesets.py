@@ -232,8 +232,8 @@ def plan_gene_sets(ts: TableSet, min_genes: int = 3, max_genes: int | None = Non
         else:
             notes.append(f"human-projected sets not built: {why_not}")
     files = []
+    keep = _size_filter(min_genes, max_genes)
     for fname, sql in planned:
-        keep = _size_filter(min_genes, max_genes)
         kept, small, large = ts.query(
             f"SELECT count(*) FILTER (WHERE {keep}), count(*) FILTER (WHERE len(genes) < {int(min_genes)}), "
             f"count(*) FILTER (WHERE NOT ({keep}) AND len(genes) >= {int(min_genes)}) "

@@ -36,7 +36,7 @@ manifest job runs. A shard whose files all match the cache gets its kept list ba
 as a hard link: in a rebuild after new figures, formatting and writing the lists
 and the cache of every shard took ~0.6 s of the manifest's ~2.5 s at 100k figures.
 A signature per shard (sha256 over its files' paths, sizes and mtimes as scanned)
-lets an unchanged shard skip even the walk through its cache rows (~0.9 s at 100k).
+lets an unchanged shard skip even the walk through its cache rows (~0.4 s at 100k).
 """
 
 from __future__ import annotations
@@ -104,7 +104,6 @@ def pmc_range(relpath: str, shard_width: int) -> int | None:
     """Index of the ``shard_width`` range of the file's PMC number; None without one."""
     match = _PMC_PREFIX.match(relpath, relpath.rfind("/") + 1)
     return int(match.group(1)) // shard_width if match else None
-
 
 
 # A merged shard spans at most 2**6 = 64 neighbouring ranges (4M PMC numbers at the default 62,500).
@@ -302,7 +301,8 @@ def scan_signature(members: Sequence[InputFile]) -> str:
 
     Equal to the signature recorded with a shard's cache rows: every file has the size and
     mtime the rows hold, so its list would come out as kept. Sizes and mtimes are hashed as
-    packed int64 arrays, paths NUL-separated (no path holds a NUL): ~0.1 s for 10^6 files.
+    packed int64 arrays, paths NUL-separated (no path holds a NUL): ~0.2 s for all 267k files
+    of a 100k-figure corpus.
     """
     digest = hashlib.sha256("\t".join((*LIST_HEADER, *CACHE_HEADER)).encode())
     digest.update("\0".join([f.path for f in members]).encode("utf-8", "surrogateescape"))
