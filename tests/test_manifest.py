@@ -235,6 +235,27 @@ def test_lists_of_unchanged_shards_are_linked_from_the_cache_not_written_again(t
     assert (third / "pmc00000000.tsv").read_bytes() == (first / "pmc00000000.tsv").read_bytes()
 
 
+
+def test_without_hard_links_an_unchanged_list_is_copied_with_its_modification_time(tmp_path, monkeypatch):
+    """Snakemake compares the lists' modification times (large lists are over its checksum limit)."""
+    corpus, cache = tmp_path / "in", tmp_path / "cache"
+    write(corpus / "_figures" / "PMC1__a.md", "a")
+
+    def no_hard_links(*args, **kwargs):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(manifest.os, "link", no_hard_links)
+    build_manifest(corpus, tmp_path / "shards1", 10, cache_dir=cache)
+    kept = cache / "pmc00000000.list.tsv"
+    os.utime(kept, ns=(kept.stat().st_atime_ns, kept.stat().st_mtime_ns - 10**9))
+    write(corpus / "_figures" / "PMC15__b.md", "b")  # another shard
+    second = tmp_path / "shards2"
+    build_manifest(corpus, second, 10, cache_dir=cache)
+    listed = second / "pmc00000000.tsv"
+    assert not os.path.samefile(listed, kept)
+    assert listed.read_bytes() == kept.read_bytes()
+    assert listed.stat().st_mtime_ns == kept.stat().st_mtime_ns
+
 def test_a_shard_whose_signature_matches_is_not_walked_and_a_killed_write_is_redone(tmp_path, monkeypatch):
     corpus, cache = tmp_path / "in", tmp_path / "cache"
     for name in ("PMC1__a.md", "PMC15__b.md"):

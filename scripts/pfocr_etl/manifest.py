@@ -18,8 +18,10 @@ from-scratch build agree; new files change only the block they land in (which
 may split).
 
 Each shard gets a list file of ``(path, kind, size, mtime_ns)`` rows, sorted by
-path. A shard whose files did not change gets a byte-identical list, which
-Snakemake's checksum comparison treats as unchanged, so its jobs do not re-run.
+path. A shard whose files did not change gets its list back from the cache as a
+hard link (or a copy with the same modification time), so Snakemake, comparing
+modification times, does not re-run its jobs; lists of large shards are over its
+checksum size limit.
 
 The manifest does not read file contents. Hashing here was a pass of cold reads
 over the whole corpus that nothing could overlap (50.8 s of a 416 s first build
@@ -42,6 +44,7 @@ lets an unchanged shard skip even the walk through its cache rows (~0.4 s at 100
 from __future__ import annotations
 
 import csv
+import filecmp
 import hashlib
 import itertools
 import os
@@ -285,7 +288,10 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
             signature_path.unlink(missing_ok=True)
             _write_tsv(list_path, LIST_HEADER,
                        ((f.path, f.kind, f.size, mtime) for f, mtime in zip(members, listed)), plain)
-            _link(list_path, kept)
+            if _same_format(kept) and filecmp.cmp(list_path, kept, shallow=False):
+                _link(kept, list_path)  # files touched, not changed: the kept list's mtime says so
+            else:
+                _link(list_path, kept)
             _write_tsv(cache / f"{shard}{CACHE_SUFFIX}", CACHE_HEADER,
                        ((f.path, f.size, f.mtime_ns, mtime) for f, mtime in zip(members, listed)), plain)
         _write_signature(signature_path, signature)
@@ -334,13 +340,16 @@ def _same_format(kept_list: Path) -> bool:
 
 
 def _link(source: Path, target: Path) -> None:
-    """``target`` becomes ``source``'s content: a hard link where the file system allows, else a copy."""
+    """``target`` becomes ``source``: a hard link where the file system allows, else a copy.
+
+    Either way with ``source``'s modification time, which tells Snakemake the list did not change.
+    """
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         os.link(source, tmp)
     except OSError:
-        shutil.copyfile(source, tmp)
+        shutil.copy2(source, tmp)
     os.replace(tmp, target)
 
 
