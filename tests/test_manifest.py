@@ -70,6 +70,23 @@ def test_adding_figures_replans_only_the_block_they_land_in():
         assert all(n <= 300 or "-" not in name for name, n in sizes.items())
 
 
+def test_the_newest_block_splits_at_its_own_smaller_limit():
+    """Blocks of 8 ranges: block 0 (ranges 0-7) merges up to 10 figures; block 1, the newest with a
+    figure, up to 2. Range 40 has files but no figure (an article page), so its block is not the newest."""
+    counts = {0: 2, 1: 2, 2: 2, 9: 2, 10: 2, 12: 1, 40: 0}
+    plan = plan_shards(counts, 10, max_figures=10, levels=3, newest_max_figures=2)
+    assert {r: plan[r] for r in (0, 1, 2)} == dict.fromkeys((0, 1, 2), "pmc00000000-00000079")
+    assert {r: plan[r] for r in (9, 10, 12)} == {9: "pmc00000080-00000099", 10: "pmc00000100-00000119",
+                                                 12: "pmc00000120-00000159"}
+    assert plan[40] == "pmc00000400-00000479"
+    unsplit = plan_shards(counts, 10, max_figures=10, levels=3)
+    assert {unsplit[r] for r in (9, 10, 12)} == {"pmc00000080-00000159"}
+    for newest in (0, 10, 50):  # no smaller limit
+        assert plan_shards(counts, 10, max_figures=10, levels=3, newest_max_figures=newest) == unsplit
+    assert plan_shards(counts, 10, max_figures=0, levels=3, newest_max_figures=2) == {
+        r: f"pmc{r * 10:08d}" for r in counts}
+
+
 def test_unchanged_corpus_gives_byte_identical_lists_and_new_files_touch_one_shard(tmp_path):
     corpus, shards = tmp_path / "in", tmp_path / "shards"
     for pmc in (100, 200, 1_200_000):

@@ -13,9 +13,10 @@ ones. With ``max_figures``, neighbouring ranges merge: each aligned block of
 figure records, else it is halved, recursively, down to single ranges
 (:func:`plan_shards`). Figures, not files, are counted: a job's time and memory
 follow its figures, and old records carry their mentions inline, with no tables.
-The plan is a function of the corpus alone, so an incremental build and a
-from-scratch build agree; new files change only the block they land in (which
-may split).
+The newest block, where new figures land, has its own (smaller) limit
+(:func:`block_limits`). The plan is a function of the corpus alone, so an
+incremental build and a from-scratch build agree; new files change only the
+block they land in (which may split).
 
 Each shard gets a list file of ``(path, kind, size, mtime_ns)`` rows, sorted by
 path. A shard whose files did not change gets its list back from the cache as a
@@ -122,41 +123,60 @@ def shard_name(first_range: int, n_ranges: int, shard_width: int) -> str:
 
 
 def plan_shards(figures_per_range: Mapping[int, int], shard_width: int, max_figures: int,
-                levels: int = MAX_MERGE_LEVELS) -> dict[int, str]:
+                levels: int = MAX_MERGE_LEVELS, newest_max_figures: int = 0) -> dict[int, str]:
     """The shard name of every range listed (ranges with files but no figure are listed with 0).
 
     Each aligned block of ``2**levels`` ranges is one shard if it holds at most
     ``max_figures`` figures, else each half is planned the same way, down to single
     ranges (which may hold more). ``max_figures=0`` keeps every range its own shard.
+    ``newest_max_figures`` (if smaller) is the limit in the newest block, the one with the
+    highest range holding a figure, where new figures land (see :func:`block_limits`).
     """
     plan: dict[int, str] = {}
 
-    def place(first: int, size: int, ranges: list[int]) -> None:
-        if size == 1 or (max_figures and sum(figures_per_range[r] for r in ranges) <= max_figures):
+    def place(first: int, size: int, ranges: list[int], limit: int) -> None:
+        if size == 1 or (limit and sum(figures_per_range[r] for r in ranges) <= limit):
             name = shard_name(first, size, shard_width)
             plan.update((r, name) for r in ranges)
             return
         half = first + size // 2
-        place(first, size // 2, [r for r in ranges if r < half])
-        place(half, size // 2, [r for r in ranges if r >= half])
+        place(first, size // 2, [r for r in ranges if r < half], limit)
+        place(half, size // 2, [r for r in ranges if r >= half], limit)
 
     block_size = 2 ** levels
     blocks: dict[int, list[int]] = {}
     for index in sorted(figures_per_range):
         blocks.setdefault(index // block_size, []).append(index)
+    limits = block_limits(figures_per_range, block_size, max_figures, newest_max_figures)
     for block, ranges in blocks.items():
-        place(block * block_size, block_size, ranges)
+        place(block * block_size, block_size, ranges, limits.get(block, max_figures))
     return plan
 
 
-def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, max_figures: int = 0) -> list[str]:
+def block_limits(figures_per_range: Mapping[int, int], block_size: int, max_figures: int,
+                 newest_max_figures: int) -> dict[int, int]:
+    """{block: figure limit} where it differs from ``max_figures``: the newest block's.
+
+    Every rebuild after new figures parses and annotates again the shard they land in, so
+    shards are small there and large elsewhere (fewer jobs, each paying ~1 s of start-up).
+    When the PMC numbers move on to the next block, the old one is planned again with
+    ``max_figures``: its shards merge and run once more.
+    """
+    with_figures = [index for index, count in figures_per_range.items() if count]
+    if not (with_figures and max_figures and 0 < newest_max_figures < max_figures):
+        return {}
+    return {max(with_figures) // block_size: newest_max_figures}
+
+
+def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, max_figures: int = 0,
+                  newest_max_figures: int = 0) -> list[str]:
     """The shard of each path (see :func:`plan_shards`); ``kinds`` as given by :func:`classify`."""
     ranges = [pmc_range(path, shard_width) for path in paths]
     figures: Counter[int] = Counter()
     for index, kind in zip(ranges, kinds):
         if index is not None:
             figures[index] += kind == "figure"
-    plan = plan_shards(figures, shard_width, max_figures)
+    plan = plan_shards(figures, shard_width, max_figures, newest_max_figures=newest_max_figures)
     return [MISC_SHARD if r is None else plan[r] for r in ranges]
 
 
@@ -234,11 +254,12 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
 
 def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
                    shard_width: int, max_figures: int = 0, cache_dir: str | os.PathLike | None = None,
-                   work_dir: str | os.PathLike | None = None) -> dict[str, int]:
+                   work_dir: str | os.PathLike | None = None, newest_max_figures: int = 0) -> dict[str, int]:
     """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
 
     ``max_figures``: merge sparse neighbouring ranges into shards of up to this many figure
     records (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
+    ``newest_max_figures``: the smaller limit of the newest block (:func:`block_limits`).
     ``cache_dir`` and ``work_dir`` (the parse jobs' ``<shard>/corpus_files.parquet``): keep the
     listed mtime of files touched without a change, and link the lists of unchanged shards
     instead of writing them again (see the module notes).
@@ -256,7 +277,8 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
     files = scan_inputs(root)
     joined = "/".join([f.path for f in files])
     plain = not any(char in joined for char in QUOTED_CHARACTERS)  # ~10x faster than the regex search
-    assigned = assign_shards([f.path for f in files], [f.kind for f in files], shard_width, max_figures)
+    assigned = assign_shards([f.path for f in files], [f.kind for f in files], shard_width, max_figures,
+                             newest_max_figures)
     shards: dict[str, list[InputFile]] = {}
     for found, shard in zip(files, assigned):
         shards.setdefault(shard, []).append(found)  # in path order, as files are

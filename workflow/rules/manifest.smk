@@ -20,6 +20,7 @@ checkpoint build_manifest:
             input_dir=INPUT_DIR,
             shard_width=config["shard_width"],
             shard_max_figures=config["shard_max_figures"],
+            newest_shard_max_figures=config["newest_shard_max_figures"],
             # What was listed (Snakemake deletes the lists before this job) and what was parsed.
             cache_dir=f"{OUT}/manifest/list-cache",
             work_dir=f"{OUT}/work",
