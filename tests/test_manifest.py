@@ -252,7 +252,6 @@ def test_lists_of_unchanged_shards_are_linked_from_the_cache_not_written_again(t
     assert (third / "pmc00000000.tsv").read_bytes() == (first / "pmc00000000.tsv").read_bytes()
 
 
-
 def test_without_hard_links_an_unchanged_list_is_copied_with_its_modification_time(tmp_path, monkeypatch):
     """Snakemake compares the lists' modification times (large lists are over its checksum limit)."""
     corpus, cache = tmp_path / "in", tmp_path / "cache"
