@@ -289,3 +289,21 @@ def test_streamed_files_match_the_sets_in_memory_and_labels_follow_python_whites
     monkeypatch.setattr(genesets, "FETCH_ROWS", 2)  # several batches per file
     [path] = write_gmt_sets(tables["figure_genes"], tables["figures"], None, tmp_path / "gmt")
     assert Path(path).read_text(encoding="utf-8") == genesets.format_gmt(sets)
+
+
+def test_genes_without_a_taxon_are_projected_to_human_but_in_no_organism_file(tmp_path):
+    """The projection reads the confident genes from the sets table, which keeps genes without a taxon."""
+    figures = pa.table({"figid": ["PMC1__a", "PMC2__b"], "figid_alias": [None, None], "figtitle": ["one", "two"]})
+    genes = pa.table({"figid": ["PMC1__a"] * 3 + ["PMC2__b"] * 3,
+                      "ncbigene_id": pa.array([1, 2, 3, 11, 12, 13], pa.int64()),
+                      "taxon_id": pa.array([9606, 9606, 9606, 10090, 10090, None], pa.int64())})
+    orthologs = pa.table({"figid": ["PMC2__b"] * 3, "ncbigene_id": pa.array([11, 12, 13], pa.int64()),
+                          "human_ncbigene_id": pa.array([21, 22, 23], pa.int64())})
+    for name, table in (("figures", figures), ("figure_genes", genes), ("orthologs", orthologs)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    paths = write_gmt_sets([tmp_path / "figure_genes.parquet"], [tmp_path / "figures.parquet"], None, tmp_path / "gmt",
+                           min_genes=2, figure_gene_orthologs_parts=[tmp_path / "orthologs.parquet"])
+    files = {Path(p).name: _by_name(parse_gmt(p, min_genes=2)) for p in paths}
+    assert files["pfocr-human-projected.gmt"] == {"PMC2__b": {21, 22, 23}}
+    assert files["pfocr-taxon-10090-confident.gmt"] == {"PMC2__b": {11, 12}}
+    assert files["pfocr-taxon-9606-confident.gmt"] == {"PMC1__a": {1, 2, 3}}

@@ -195,12 +195,14 @@ def plan_gene_sets(ts: TableSet, min_genes: int = 3, max_genes: int | None = Non
     if conditions[VARIANT_DIRECT] is None:
         notes.append("direct variant not built: figure_genes has no column match_tier")
     variants = [variant for variant, condition in conditions.items() if condition is not None]
-    # One pass for all variants: the confident rows, each variant's genes filtered from them.
+    # One pass for all variants: the confident rows, each variant's genes filtered from them. Genes
+    # without a taxon are in no organism's file but are projected to human (from this table).
     gene_lists = ", ".join(f"list_sort(list(DISTINCT ncbigene_id) FILTER (WHERE {conditions[variant]})) AS {variant}"
                            for variant in variants)
     ts.con.execute(f"CREATE TEMP TABLE {SETS_TABLE} AS SELECT figid, taxon_id, {gene_lists} FROM figure_genes "
-                   f"WHERE {conditions[VARIANT_CONFIDENT]} AND taxon_id IS NOT NULL GROUP BY figid, taxon_id")
-    seen = {int(taxon) for (taxon,) in ts.query(f"SELECT DISTINCT taxon_id FROM {SETS_TABLE}")}
+                   f"WHERE {conditions[VARIANT_CONFIDENT]} GROUP BY figid, taxon_id")
+    seen = {int(taxon) for (taxon,) in ts.query(f"SELECT DISTINCT taxon_id FROM {SETS_TABLE} "
+                                                f"WHERE taxon_id IS NOT NULL")}
     members = False
     if family_members:
         found, why_not = _family_members_sql(ts, cols)
@@ -244,10 +246,10 @@ def plan_gene_sets(ts: TableSet, min_genes: int = 3, max_genes: int | None = Non
     return sorted(files), notes
 
 
-def gene_sets_of(ts: TableSet, planned: GeneSetFile) -> Iterator[GeneSet]:
-    """The sets of one planned file, in name order, fetched a batch at a time.
+def _labelled_sets(ts: TableSet, planned: GeneSetFile) -> str:
+    """SQL of (name, description, genes) for one planned file.
 
-    Raises ValueError, before the first set, when two sets would share a name.
+    Raises ValueError when two sets would share a name.
     """
     labelled = (f"SELECT coalesce(l.name, s.figid) AS name, coalesce(l.description, s.figid) AS description, "
                 f"s.genes FROM ({planned.sql}) s LEFT JOIN {LABELS_TABLE} l USING (figid)")
@@ -255,10 +257,35 @@ def gene_sets_of(ts: TableSet, planned: GeneSetFile) -> Iterator[GeneSet]:
                                            f"ORDER BY name")]
     if shared:
         raise ValueError("duplicate gene set names: " + ", ".join(shared))
-    cursor = ts.con.execute(f"{labelled} ORDER BY name")
+    return labelled
+
+
+def _batches(ts: TableSet, sql: str) -> Iterator[list[tuple]]:
+    cursor = ts.con.execute(sql)
     while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
+def gene_sets_of(ts: TableSet, planned: GeneSetFile) -> Iterator[GeneSet]:
+    """The sets of one planned file, in name order, fetched a batch at a time.
+
+    Raises ValueError, before the first set, when two sets would share a name.
+    """
+    for batch in _batches(ts, f"{_labelled_sets(ts, planned)} ORDER BY name"):
         for name, description, genes in batch:
             yield GeneSet(name, description, tuple(genes))
+
+
+def gmt_lines_of(ts: TableSet, planned: GeneSetFile) -> Iterator[str]:
+    """The lines :func:`gmt_lines` gives for :func:`gene_sets_of`, formatted by DuckDB (~2x faster).
+
+    Names and descriptions hold no tab or line break (:func:`clean_text`) and planned sets
+    are never empty (``min_genes`` is at least 1).
+    """
+    line = "name || chr(9) || description || chr(9) || array_to_string(genes, chr(9)) || chr(10)"
+    for batch in _batches(ts, f"SELECT {line} FROM ({_labelled_sets(ts, planned)}) ORDER BY name"):
+        for (text,) in batch:
+            yield text
 
 
 def build_gene_sets(tables: dict[str, Sequence[str | os.PathLike] | str | os.PathLike | None],
@@ -317,12 +344,18 @@ def _family_members_sql(ts: TableSet, cols: list[str]) -> tuple[str | None, str 
 
 
 def _human_projection_sql(ts: TableSet, cols: list[str]) -> tuple[str | None, str | None]:
-    """SQL of (figid, genes): the human gene IDs of each figure's confident genes; or why not."""
+    """SQL of (figid, genes): the human gene IDs of each figure's confident genes; or why not.
+
+    With orthologs, the confident genes come from the sets table (``gmt_sets``), not from
+    figure_genes again: at 100k figures the join of all 7M gene rows with 4M ortholog rows
+    took 0.5 s, of only the 0.2M confident pairs 0.15 s.
+    """
     confident = confident_condition(cols, "g")
     if ts.has("figure_gene_orthologs", "figid", "ncbigene_id", "human_ncbigene_id"):
-        return (f"SELECT g.figid, list_sort(list(DISTINCT o.human_ncbigene_id)) AS genes FROM figure_genes g "
+        return (f"SELECT g.figid, list_sort(list(DISTINCT o.human_ncbigene_id)) AS genes FROM "
+                f"(SELECT figid, unnest({VARIANT_CONFIDENT}) AS ncbigene_id FROM {SETS_TABLE}) g "
                 f"JOIN figure_gene_orthologs o ON o.figid = g.figid AND o.ncbigene_id = g.ncbigene_id "
-                f"WHERE {confident} AND o.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
+                f"WHERE o.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
     if "human_ncbigene_id" in cols:
         return (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) AS genes FROM figure_genes g "
                 f"WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
@@ -368,7 +401,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
             log.warning(note)
         for planned in files:
             with replacing(out / planned.name) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                handle.writelines(gmt_lines(gene_sets_of(ts, planned)))
+                handle.writelines(gmt_lines_of(ts, planned))
     names = {planned.name for planned in files}
     for stale in out.glob(f"{FILE_PREFIX}*.gmt"):
         if stale.name not in names:
