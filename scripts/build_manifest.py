@@ -10,7 +10,7 @@ with logged(job.log[0]) as log:
     params = job.params
     counts = build_manifest(params.input_dir, job.output.shards, params.shard_width,
                             max_figures=params.shard_max_figures, cache_dir=params.cache_dir, work_dir=params.work_dir,
-                            newest_max_figures=params.newest_shard_max_figures)
+                            newest_max_figures=params.newest_shard_max_figures, workers=job.threads)
     log.info("%d files in %d shards: %s", sum(counts.values()), len(counts), counts)
     removed = prune_stale_parts(Path(job.output.shards).parents[1], set(counts))
     if removed:

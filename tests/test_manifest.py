@@ -176,6 +176,25 @@ def test_the_manifest_reads_no_file_contents(tmp_path, monkeypatch):
     assert build_manifest(corpus, shards, 10) == {"pmc00000000": 1}
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_scan_split_between_processes_lists_what_one_process_lists(tmp_path, workers):
+    corpus = tmp_path / "in"
+    for pmc in range(1, 40):
+        write(corpus / "_figures" / f"PMC{pmc}__f.md", "x" * pmc)
+        write(corpus / "_data" / f"PMC{pmc}__f-genes.tsv", "y" * pmc)
+    write(corpus / "papers" / "2020" / "PMC7.html", "article")  # a sub-folder
+    write(corpus / "papers" / "empty" / ".hidden", "not listed")  # a folder with nothing listed
+    write(corpus / "_figures" / ".draft.md", "not listed")
+    (corpus / "_figures" / "PMC99__link.md").symlink_to(corpus / "_figures" / "PMC3__f.md")
+    (corpus / "_data" / "linked-folder").symlink_to(corpus / "papers", target_is_directory=True)
+    one = manifest.scan_inputs(corpus)
+    assert len(one) == 39 * 2 + 2 and one == sorted(one)
+    assert [f for f in one if f.path.startswith("papers")][0].path == "papers/2020/PMC7.html"
+    assert next(f for f in one if f.path == "_figures/PMC99__link.md").size == 3  # the target's
+    assert manifest.scan_inputs(corpus, workers, parallel_from=0) == one
+    assert manifest.scan_inputs(corpus, workers) == one  # a small corpus: stat here, no processes
+
+
 def test_prune_removes_outputs_of_vanished_shards(tmp_path):
     for shard in ("pmc00000000", "pmc00000010"):
         write(tmp_path / "tables" / "figures" / f"part-{shard}.parquet")

@@ -180,35 +180,91 @@ def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, 
     return [MISC_SHARD if r is None else plan[r] for r in ranges]
 
 
-def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
+# Below this many files the scan stats them itself: starting worker processes costs more.
+PARALLEL_SCAN_FILES = 20_000
+
+
+def scan_inputs(input_dir: str | os.PathLike, workers: int = 1,
+                parallel_from: int = PARALLEL_SCAN_FILES) -> list[InputFile]:
     """All non-hidden files below the input sub-folders, sorted by path.
 
     Symbolic links to files are followed; links to folders are not descended into.
+    ``workers`` processes stat the files when there are at least ``parallel_from``: the scan is
+    a stat per file, and at 100k figures (267k files) one process took ~1.5 s, two ~1.0 s.
     """
     root = os.fspath(input_dir)
-    found: list[InputFile] = []
+    folders: list[tuple[str, str, list[str]]] = []  # (folder, top sub-folder, its file names)
     for sub in INPUT_SUBDIRS:
         folder = os.path.join(root, sub)
         if os.path.isdir(folder):
-            _scan_folder(folder, sub, sub, found)
+            _list_folder(folder, sub, folders)
+    found: list[InputFile] = []
+    for (folder, top, names), (sizes, mtimes) in zip(folders, _stat_folders(folders, workers, parallel_from)):
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        found.extend(InputFile(f"{relative}/{name}", _classify_name(top, name), size, mtime)
+                     for name, size, mtime in zip(names, sizes, mtimes))
     found.sort(key=itemgetter(0))  # the path
     return found
 
 
-def _scan_folder(folder: str, relative: str, top: str, found: list[InputFile]) -> None:
-    # os.scandir, not os.walk + os.path.relpath: at 10^6 files the path arithmetic dominated.
+def _list_folder(folder: str, top: str, folders: list[tuple[str, str, list[str]]]) -> None:
+    # os.scandir, not os.walk + os.path.relpath per file: at 10^6 files the path arithmetic dominated.
+    names: list[str] = []
+    folders.append((folder, top, names))
     with os.scandir(folder) as entries:
         for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+            if entry.name.startswith("."):
                 continue
-            rel = f"{relative}/{name}"
             if entry.is_dir():
                 if not entry.is_symlink():
-                    _scan_folder(entry.path, rel, top, found)
+                    _list_folder(entry.path, top, folders)
                 continue
-            stat = entry.stat()
-            found.append(InputFile(rel, _classify_name(top, name), stat.st_size, stat.st_mtime_ns))
+            names.append(entry.name)
+
+
+def _stat_names(folder: str, names: Sequence[str]) -> tuple[array, array]:
+    """Sizes and mtimes (ns) of files in one folder, as int64 arrays (cheap to send between processes)."""
+    sizes, mtimes = array("q"), array("q")
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        for name in names:
+            stat = os.stat(name, dir_fd=descriptor)  # relative to the open folder: no path walk per file
+            sizes.append(stat.st_size)
+            mtimes.append(stat.st_mtime_ns)
+    finally:
+        os.close(descriptor)
+    return sizes, mtimes
+
+
+def _stat_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[array, array]]:
+    return [_stat_names(folder, names) for folder, names in batch]
+
+
+def _stat_folders(folders: Sequence[tuple[str, str, list[str]]], workers: int,
+                  parallel_from: int) -> list[tuple[array, array]]:
+    """:func:`_stat_names` of every folder; each folder split evenly between ``workers`` processes."""
+    if workers < 2 or sum(len(names) for _, _, names in folders) < max(parallel_from, 1):
+        return _stat_batch([(folder, names) for folder, _, names in folders])
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def piece(names: list[str], worker: int) -> list[str]:
+        size = -(-len(names) // workers)
+        return names[worker * size:(worker + 1) * size]
+
+    batches = [[(folder, piece(names, worker)) for folder, _, names in folders] for worker in range(workers)]
+    # fork: the job imports only the standard library and this module; a spawned worker imports them again.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        per_worker = list(pool.map(_stat_batch, batches))
+    merged = []
+    for index in range(len(folders)):
+        sizes, mtimes = array("q"), array("q")
+        for stats in per_worker:
+            sizes.extend(stats[index][0])
+            mtimes.extend(stats[index][1])
+        merged.append((sizes, mtimes))
+    return merged
 
 
 # Files up to this size are hashed from one read: corpus files are a few kB, and a chunked
@@ -254,12 +310,14 @@ def _write_tsv(path: Path, header: tuple[str, ...], rows: Iterable[tuple], plain
 
 def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
                    shard_width: int, max_figures: int = 0, cache_dir: str | os.PathLike | None = None,
-                   work_dir: str | os.PathLike | None = None, newest_max_figures: int = 0) -> dict[str, int]:
+                   work_dir: str | os.PathLike | None = None, newest_max_figures: int = 0,
+                   workers: int = 1) -> dict[str, int]:
     """Write ``<shards_dir>/<shard>.tsv`` lists; return files per shard.
 
     ``max_figures``: merge sparse neighbouring ranges into shards of up to this many figure
     records (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
     ``newest_max_figures``: the smaller limit of the newest block (:func:`block_limits`).
+    ``workers``: processes that stat the files (:func:`scan_inputs`).
     ``cache_dir`` and ``work_dir`` (the parse jobs' ``<shard>/corpus_files.parquet``): keep the
     listed mtime of files touched without a change, and link the lists of unchanged shards
     instead of writing them again (see the module notes).
@@ -274,7 +332,7 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
-    files = scan_inputs(root)
+    files = scan_inputs(root, workers)
     joined = "/".join([f.path for f in files])
     plain = not any(char in joined for char in QUOTED_CHARACTERS)  # ~10x faster than the regex search
     assigned = assign_shards([f.path for f in files], [f.kind for f in files], shard_width, max_figures,

@@ -14,6 +14,9 @@ checkpoint build_manifest:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
+    # Processes that stat the corpus files; it runs alone, before any shard job. Snakemake
+    # gives at most --cores; beyond four the file system, not the CPU, is the limit.
+    threads: 4
     params:
         job=job_paths("build_manifest"),
         settings=job_settings(
