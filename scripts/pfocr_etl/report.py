@@ -402,10 +402,10 @@ def _mapping(ts: TableSet) -> dict:
             by_value[column][label] = by_value[column].get(label, 0) + rows
     total, mapped = count["total"], count["mapped"]
     out: dict = {"available": True, "mentions": total, "recorded_rows": total - mapped, "mapped_rows": mapped}
-    out["with_gene_id"] = count.get("with_gene_id") if has_id else None
-    out["confident"] = count.get("confident") if has_id else None
+    out["with_gene_id"] = count.get("with_gene_id")
+    out["confident"] = count.get("confident")
     out["confident_share"] = _share(out["confident"], mapped)
-    out["ambiguous"] = count["ambiguous"] if "ambiguous" in counted else None
+    out["ambiguous"] = count.get("ambiguous")
     if "ambiguous" not in cols:
         notes.append("figure_genes has no column ambiguous: ambiguous share not available")
     out["ambiguous_share"] = _share(out["ambiguous"], mapped)
@@ -419,10 +419,10 @@ def _mapping(ts: TableSet) -> dict:
     else:
         out["id_status"] = None
         notes.append("figure_genes has no column id_status: ID status not available")
-    out["ids_discontinued"] = count["ids_discontinued"] if "ids_discontinued" in counted else None
-    out["ids_refreshed"] = count["ids_refreshed"] if "ids_refreshed" in counted else None
-    out["ids_given"] = count["ids_given"] if "ids_given" in counted else None
-    if "ids_given" not in counted:
+    out["ids_discontinued"] = count.get("ids_discontinued")
+    out["ids_refreshed"] = count.get("ids_refreshed")
+    out["ids_given"] = count.get("ids_given")
+    if "ids_given" not in count:
         notes.append("figure_genes has no column input_ncbigene_id: refreshed IDs not available")
     out["notes"] = notes
     return out
