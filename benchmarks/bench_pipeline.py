@@ -111,6 +111,27 @@ def prepare(workdir: Path, n: int, seed: int, generate: bool = True) -> Path:
     return workdir / "corpus"
 
 
+# New figures get PMC numbers above the generated corpus's, as newly published papers do.
+NEW_FIGURES_START_PMC = 12_100_000
+NEW_FIGURES_SUBFOLDERS = ("_figures", "_data")
+
+
+def generate_new_figures(new: Path, n: int, seed: int) -> None:
+    """1% of ``n`` new records (at least one) in ``new``, from the next seed."""
+    from pfocr_etl.synthetic import generate_corpus
+
+    generate_corpus(new, max(1, n // 100), seed + 1, start_pmc=NEW_FIGURES_START_PMC)
+
+
+def new_figure_files(new: Path) -> list[Path]:
+    return sorted(path for sub in NEW_FIGURES_SUBFOLDERS for path in (new / sub).glob("*"))
+
+
+def add_new_figures(new: Path, corpus: Path) -> None:
+    for path in new_figure_files(new):
+        shutil.copy2(path, corpus / path.parent.name / path.name)
+
+
 def peak_memory_by_rule(workdir: Path) -> dict[str, tuple[float, float]]:
     """Largest (max_rss, max_pss) in MB per rule among the jobs with a ``benchmark:`` file.
 
@@ -181,17 +202,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.skip_incremental:
         return 0
-    from pfocr_etl.synthetic import generate_corpus
-
     extra = max(1, args.n // 100)
     grown = args.work / "grown"
     if grown.exists():
         shutil.rmtree(grown)
-    timed(f"generate {extra} new records (1%)", generate_corpus, args.work / "new", extra, args.seed + 1,
-          start_pmc=12_100_000)
-    for sub in ("_figures", "_data"):
-        for path in (args.work / "new" / sub).glob("*"):
-            shutil.copy2(path, corpus / sub / path.name)
+    timed(f"generate {extra} new records (1%)", generate_new_figures, args.work / "new", args.n, args.seed)
+    add_new_figures(args.work / "new", corpus)
     proc, rebuild = timed("incremental: plain snakemake run", snakemake, workdir)
     print(f"{'incremental jobs':<46} {count_jobs(proc.stdout + proc.stderr):9d}")
     print(f"incremental share of the full build: {rebuild / full:.1%} wall time (target <= 15%), "

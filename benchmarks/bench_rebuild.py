@@ -22,25 +22,14 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 from pathlib import Path
 
-from bench_pipeline import LAST_CPU, REFERENCE_TARGETS, prepare, snakemake, timed
-
-SUBFOLDERS = ("_figures", "_data")
-
-
-def new_files(new: Path) -> list[Path]:
-    return sorted(path for sub in SUBFOLDERS for path in (new / sub).glob("*"))
+from bench_pipeline import (LAST_CPU, REFERENCE_TARGETS, add_new_figures, generate_new_figures, new_figure_files,
+                            prepare, snakemake, timed)
 
 
-def add_new(new: Path, corpus: Path) -> None:
-    for path in new_files(new):
-        shutil.copy2(path, corpus / path.parent.name / path.name)
-
-
-def remove_new(new: Path, corpus: Path) -> None:
-    for path in new_files(new):
+def remove_new_figures(new: Path, corpus: Path) -> None:
+    for path in new_figure_files(new):
         (corpus / path.parent.name / path.name).unlink(missing_ok=True)
 
 
@@ -51,17 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    from pfocr_etl.synthetic import generate_corpus
-
     print(f"machine: {os.cpu_count()} cores; corpus: {args.n} records (seed {args.seed}) + 1%")
     workdir = args.work / "build"
     corpus = prepare(workdir, args.n, args.seed)
     new = args.work / "new"
     extra = max(1, args.n // 100)
     if not (new / "_figures").exists():
-        timed(f"generate {extra} new records (1%)", generate_corpus, new, extra, args.seed + 1,
-              start_pmc=12_100_000)
-    remove_new(new, corpus)  # a killed earlier run may have left them in
+        timed(f"generate {extra} new records (1%)", generate_new_figures, new, args.n, args.seed)
+    remove_new_figures(new, corpus)  # a killed earlier run may have left them in
     full: list[tuple[float, float]] = []
     rebuild: list[tuple[float, float]] = []
     for round_number in range(1, args.rounds + 1):
@@ -70,10 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         snakemake(workdir, *REFERENCE_TARGETS)
         _, seconds = timed(f"round {round_number}: full build", snakemake, workdir)
         full.append((seconds, LAST_CPU[0]))
-        add_new(new, corpus)
+        add_new_figures(new, corpus)
         _, seconds = timed(f"round {round_number}: 1% rebuild", snakemake, workdir)
         rebuild.append((seconds, LAST_CPU[0]))
-        remove_new(new, corpus)
+        remove_new_figures(new, corpus)
         print(f"round {round_number}: share {rebuild[-1][0] / full[-1][0]:.1%} wall, "
               f"{rebuild[-1][1] / full[-1][1]:.1%} CPU", flush=True)
     mean = {name: [statistics.mean(run[i] for run in runs) for i in (0, 1)]
