@@ -296,3 +296,122 @@ def test_null_if_sentinel_is_is_null_then_the_trimmed_text(value):
     from pfocr_etl.nulls import is_null, null_if_sentinel
 
     assert null_if_sentinel(value) == (None if is_null(value) else str(value).strip())
+
+
+# --- _data tables: the bulk reader against a line-by-line reader --------------------
+
+def line_by_line_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, list[str]]]:
+    """The reader the bulk split replaced, kept as the test's oracle: one file, one line at a time."""
+    from pfocr_etl.parse import REQUIRED_TSV_COLUMNS
+
+    lines = decode_text(data).split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    header = [h.strip() for h in lines[0].split("\t")]
+    missing = [c for c in REQUIRED_TSV_COLUMNS[kind] if c not in header]
+    if missing:
+        raise RecordError("tsv_missing_columns",
+                          f"{kind} table lacks column(s) {', '.join(missing)} (header: {', '.join(header)})")
+    numbers, rows = [], []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            if not line.strip():
+                continue
+            raise RecordError("tsv_ragged_row",
+                              f"line {number} has {len(cells)} fields but the header has {len(header)}")
+        numbers.append(number)
+        rows.append(cells)
+    columns = dict(zip(header, map(list, zip(*rows)))) if rows else {name: [] for name in header}
+    return header, numbers, columns
+
+
+EDGE_TABLES = [
+    b"word\tmesh\nATP\tmesh:D000255\n",
+    b"word\tmesh\nATP\tD000255",  # no LF after the last line
+    b"\xef\xbb\xbfword\tmesh\r\nATP\tD000255\r\nADP\tNA\r\n",  # BOM, CRLF
+    b"word\tmesh\rATP\tD000255\r",  # old Mac line ends
+    b"word\tmesh\n\nATP\tD000255\n \n\n",  # blank lines inside and at the end
+    b"word\tmesh\n\t\nATP\tD000255\n",  # a whitespace-only line with the header's width is a row
+    b"word\tmesh\nATP\tD000255\n\t\n \t \n",  # ... but not at the end
+    b"word\tmesh\n\xc2\xa0\nATP\tD1\n\x1c\n",  # lines blank to str.strip only (NBSP, file separator)
+    b"word\tmesh\nATP\tD1\n\xe2\x80\x83\n",  # an em space ends the file
+    b"word\tmesh\n", b"word\tmesh", b"word\tmesh\n\n\n",  # header only
+    b"word\tmesh\nATP\tD1\tx\n", b"word\tmesh\nATP\n", b"word\tmesh\n\nATP\tD1\n\t\tx\nB\n",  # ragged
+    b"word\tmesh\n \t \t \nATP\tD1\n",  # blank but too wide: skipped
+    b"word\tword\tmesh\na\tb\tD1\n",  # a repeated column name: the last one wins
+    b" word \t mesh\t\nNA\t NA \t\n",  # header names stripped, cells kept as written
+    b"mesh\tname\tword\tchebi\nD1\t\tATP\tchebi:1\n",  # another column order
+    b"organism_id\tword\tncbigene_symbol\tncbigene_id\n9606\tSTAT3\tSTAT3\t6774\n",
+    b"word\nATP\n", b"", b"\n \n", b" \t\n", b"word\tmesh\nATP\t\xff\n",  # unusable files
+]
+
+
+def tsv_outcome(read, data: bytes, kind: str):
+    try:
+        return read(data, kind)
+    except RecordError as exc:
+        return exc.reason, exc.detail
+
+
+def corpus_tables(root) -> list[tuple[str, bytes]]:
+    return [(path.name.rsplit("-", 1)[1][: -len(".tsv")], path.read_bytes())
+            for path in sorted((root / "_data").glob("*.tsv"))]
+
+
+def generated_tables(n: int, seed: int) -> list[tuple[str, bytes]]:
+    from pfocr_etl import synthetic
+
+    return [(kind, text.encode()) for _figid, _text, tables in synthetic.iter_records(n, seed=seed)
+            for kind, text in sorted(tables.items())]
+
+
+def edge_tables() -> list[tuple[str, bytes]]:
+    return [("diseases" if b"doid" in data else "genes" if b"ncbigene" in data else "chemicals", data)
+            for data in EDGE_TABLES]
+
+
+@pytest.mark.parametrize("source", ["edge cases", "sample", "generated"])  # the seeds have no _data tables
+def test_tsv_reader_matches_a_line_by_line_reader(source):
+    if source == "sample":
+        require_shared(SAMPLE)
+    tables = {"edge cases": edge_tables, "sample": lambda: corpus_tables(SAMPLE),
+              "generated": lambda: generated_tables(400, seed=5)}[source]()
+    assert tables
+    for kind, data in tables:
+        assert tsv_outcome(read_tsv, data, kind) == tsv_outcome(line_by_line_tsv, data, kind), data[:300]
+
+
+def test_one_split_of_many_tables_equals_reading_each():
+    """A shard's tables split at once: every usable file's rows, every ragged file named, none lost."""
+    from pfocr_etl.parse import TSV_COLUMNS, TsvRows
+
+    tables = [*edge_tables(), *generated_tables(150, seed=9)]
+    if SAMPLE.exists():
+        tables += corpus_tables(SAMPLE)
+    for kind in TSV_COLUMNS:
+        rows, expected_rows, expected_ragged, rejected_at_add = TsvRows(kind), [], [], []
+        sources = sorted({source for source, _ in TSV_COLUMNS[kind].values()})
+        for position, (table_kind, data) in enumerate(tables):
+            if table_kind != kind:
+                continue
+            relpath = f"_data/T{position:04d}-{kind}.tsv"
+            expected = tsv_outcome(line_by_line_tsv, data, kind)
+            try:
+                rows.add(f"T{position:04d}", relpath, data)
+            except RecordError as exc:
+                rejected_at_add.append((exc.reason, exc.detail))
+                assert expected == (exc.reason, exc.detail)
+                continue
+            if expected[0] == "tsv_ragged_row":
+                expected_ragged.append((relpath, expected))
+                continue
+            _header, numbers, columns = expected
+            for i, number in enumerate(numbers):
+                expected_rows.append((f"T{position:04d}", relpath, number,
+                                      *(columns[name][i] if name in columns else None for name in sources)))
+        cells, ragged = rows.split()
+        got = sorted(zip(*(cells[name].to_pylist() for name in ["figid", "source_path", "source_line", *sources])))
+        assert got == sorted(expected_rows)
+        assert sorted((relpath, (exc.reason, exc.detail)) for _figid, relpath, exc in ragged) == expected_ragged
+        assert expected_ragged or kind != "chemicals"  # the edge cases hold ragged chemical tables

@@ -26,10 +26,11 @@ import math
 import os
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
@@ -454,29 +455,41 @@ def inline_mentions(record: FigureRecord, rejections: errors.RejectionLog) -> di
     return out
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def tsv_parts(data: bytes) -> tuple[bytes, bytes]:
+    """Header line and body of a ``_data`` table: UTF-8 with LF line ends, every body line ending
+    in LF, trailing blank lines dropped. Raises RecordError for an empty or non-UTF-8 file."""
+    if b"\r" in data or data.startswith(_UTF8_BOM) or not data.strip():
+        data = decode_text(data).encode()
+    else:
+        try:
+            data.decode()
+        except UnicodeDecodeError:
+            decode_text(data)  # raises, naming the line
+    end = data.find(b"\n")
+    if end < 0:
+        return data, b""
+    header, body = data[:end], data[end + 1:]
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
+    last_line = body[body.rfind(b"\n", 0, len(body) - 1) + 1:-1]
+    if body and not last_line.decode().strip():  # rare: whitespace-only lines at the end
+        lines = body.decode().split("\n")[:-1]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        body = "".join(f"{line}\n" for line in lines).encode()
+    return header, body
+
+
 def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, list[str]]]:
-    """Header, line numbers and cells by column name; raises RecordError on a bad layout."""
-    text = decode_text(data)
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    header = [h.strip() for h in lines[0].split("\t")]
-    missing = [c for c in REQUIRED_TSV_COLUMNS[kind] if c not in header]
-    if missing:
-        raise RecordError("tsv_missing_columns",
-                          f"{kind} table lacks column(s) {', '.join(missing)} (header: {', '.join(header)})")
-    width = len(header)
-    numbers, rows = [], []
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) != width:
-            if not line.strip():
-                continue
-            raise RecordError("tsv_ragged_row", f"line {number} has {len(cells)} fields but the header has {width}")
-        numbers.append(number)
-        rows.append(cells)
-    columns = dict(zip(header, map(list, zip(*rows)))) if rows else {name: [] for name in header}
-    return header, numbers, columns
+    """Header, line numbers and cells by column name of one table; raises RecordError on a bad layout."""
+    rows = TsvRows(kind, check_each_file=True)
+    header = rows.add(None, "", data)
+    cells, _ = rows.split(header)
+    return (list(header), cells["source_line"].to_pylist(),
+            {name: cells[name].to_pylist() for name in dict.fromkeys(header)})
 
 
 # Output column -> (TSV column, conversion), per table kind. Conversions are vectorised
@@ -522,36 +535,69 @@ def _convert(values: pa.Array, conversion: str) -> tuple[pa.Array, pa.Array | No
 
 
 class TsvRows:
-    """Cells of every ``_data`` table of one kind in a shard, converted and collapsed at once."""
+    """Every ``_data`` table of one kind in a shard, split into cells and converted all at once.
 
-    def __init__(self, kind: str):
+    Files are kept as bytes and split by Arrow: splitting each file in Python and converting
+    its cells to Arrow took a third of a parse job. Whether every line has the header's number
+    of cells is checked in that split too, so a ragged file is found after all files are read;
+    ``check_each_file`` (strict mode) checks each file as it comes, to stop at the first bad one.
+    """
+
+    def __init__(self, kind: str, check_each_file: bool = False):
         self.kind = kind
-        self.source_columns = {source for source, _ in TSV_COLUMNS[kind].values()}
-        self.cells: dict[str, list] = {name: [] for name in self.source_columns}
-        self.figid: list[str] = []
-        self.source_path: list[str] = []
-        self.source_line: list[int] = []
+        self.check_each_file = check_each_file
+        self.source_columns = sorted({source for source, _ in TSV_COLUMNS[kind].values()})
+        self._headers: dict[bytes, tuple[str, ...]] = {}  # header line -> its checked column names
+        self._files: dict[tuple[str, ...], list[tuple[str | None, str, bytes]]] = {}  # by header
 
-    def add(self, figid: str, relpath: str, numbers: list[int], columns: dict[str, list[str]]) -> None:
-        count = len(numbers)
-        for name in self.source_columns:
-            self.cells[name].extend(columns.get(name) or [None] * count)
-        self.figid.extend([figid] * count)
-        self.source_path.extend([relpath] * count)
-        self.source_line.extend(numbers)
+    def add(self, figid: str | None, relpath: str, data: bytes) -> tuple[str, ...]:
+        """Take one table's bytes; raises RecordError for an unusable file. Returns its header."""
+        header_line, body = tsv_parts(data)
+        header = self._headers.get(header_line) or self._checked_header(header_line)
+        if self.check_each_file:
+            try:
+                _split_files([(figid, relpath, body)], header, ())
+            except _RaggedFiles as found:
+                raise found.files[0][2] from None
+        self._files.setdefault(header, []).append((figid, relpath, body))
+        return header
 
-    def table(self, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
+    def _checked_header(self, header_line: bytes) -> tuple[str, ...]:
+        header = tuple(h.strip() for h in header_line.decode().split("\t"))
+        missing = [c for c in REQUIRED_TSV_COLUMNS[self.kind] if c not in header]
+        if missing:
+            raise RecordError("tsv_missing_columns",
+                              f"{self.kind} table lacks column(s) {', '.join(missing)} (header: {', '.join(header)})")
+        self._headers[header_line] = header
+        return header
+
+    def split(self, wanted: Sequence[str] | None = None) -> tuple[pa.Table, list[tuple[str | None, str, RecordError]]]:
+        """figid, source_path, source_line and the ``wanted`` cells (default: the source columns) of every
+        line, and (figid, path, error) of each ragged file, whose lines are left out."""
+        wanted = self.source_columns if wanted is None else list(dict.fromkeys(wanted))
+        parts, ragged = [], []
+        for header, files in self._files.items():
+            for batch in _batches(files):
+                try:
+                    parts.append(_split_files(batch, header, wanted))
+                except _RaggedFiles as found:
+                    ragged.extend(found.files)
+                    bad = {relpath for _, relpath, _ in found.files}
+                    parts.append(_split_files([f for f in batch if f[1] not in bad], header, wanted))
+        return (pa.concat_tables(parts) if parts else _no_cells(wanted)), ragged
+
+    def table(self, cells: pa.Table, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
         """Rows of accepted figures, converted; identical rows of a file collapsed with a count."""
         outputs = TSV_COLUMNS[self.kind]
-        columns = {"figid": pa.array(self.figid, pa.string())}
-        invalid = pa.array([False] * len(self.figid), pa.bool_())
+        columns = {"figid": cells["figid"]}
+        invalid = pa.array(np.zeros(cells.num_rows, bool))
         for output, (source, conversion) in outputs.items():
-            values, bad = _convert(pa.array(self.cells[source], pa.string()), conversion)
+            values, bad = _convert(cells[source].combine_chunks(), conversion)
             columns[output] = values
             if bad is not None:
                 invalid = pc.or_(invalid, bad)
-        columns["source_path"] = pa.array(self.source_path, pa.string())
-        columns["source_line"] = pa.array(self.source_line, pa.int32())
+        columns["source_path"] = cells["source_path"]
+        columns["source_line"] = cells["source_line"]
         rows = pa.table(columns)
         self._reject_invalid(rows, invalid, rejections)
         keep = pc.and_(pc.invert(invalid), pc.is_in(rows["figid"], value_set=pa.array(sorted(accepted), pa.string())))
@@ -572,6 +618,81 @@ class TsvRows:
             rejections.add(relpath, "invalid_tsv_row",
                            f"{len(lines)} of {totals[relpath]} rows skipped (empty word or non-integer ID "
                            f"on line(s) {', '.join(map(str, lines[:5]))})", errors.ROWS_SKIPPED)
+
+
+class _RaggedFiles(Exception):
+    def __init__(self, files: list[tuple[str | None, str, RecordError]]):
+        super().__init__(f"{len(files)} ragged file(s)")
+        self.files = files
+
+
+_BATCH_BYTES = 1 << 28  # Arrow string arrays hold at most 2 GiB; a shard's tables are ~0.1 GiB
+
+
+def _batches(files: list[tuple[str | None, str, bytes]]) -> Iterator[list[tuple[str | None, str, bytes]]]:
+    batch, size = [], 0
+    for file in files:
+        if batch and size + len(file[2]) > _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(file)
+        size += len(file[2])
+    if batch:
+        yield batch
+
+
+def _cells_table(figids: pa.Array, paths: pa.Array, numbers: np.ndarray, cells: dict[str, pa.Array],
+                 wanted: Sequence[str]) -> pa.Table:
+    return pa.table({"figid": figids, "source_path": paths, "source_line": pa.array(numbers.astype(np.int32)),
+                     **{name: cells.get(name, pa.nulls(len(numbers), pa.string())) for name in wanted}})
+
+
+def _no_cells(wanted: Sequence[str]) -> pa.Table:
+    nothing = pa.array([], pa.string())
+    return _cells_table(nothing, nothing, np.zeros(0, np.int32), {}, wanted)
+
+
+def _split_files(files: list[tuple[str | None, str, bytes]], header: tuple[str, ...],
+                 wanted: Sequence[str]) -> pa.Table:
+    """The lines of ``files`` (bodies from tsv_parts, all under ``header``) split into cells in one go.
+
+    As a line-by-line reader would: a line with another cell count than the header is skipped when
+    blank and makes its file ragged otherwise (raises _RaggedFiles naming every such file, with its
+    first such line); a cell is the text between tabs, as written. Columns by header name (the last
+    of repeated names); a wanted column missing from the header is null.
+    """
+    files = [file for file in files if file[2]]
+    if not files:
+        return _no_cells(wanted)
+    # Each body ends in LF, so splitting it at LF gives its lines and one empty string after them.
+    per_file = pc.split_pattern(pa.array([body for _, _, body in files], pa.string()), "\n")
+    offsets = per_file.offsets.to_numpy()
+    not_after_last = np.ones(offsets[-1], bool)
+    not_after_last[offsets[1:] - 1] = False
+    lines = per_file.values.filter(pa.array(not_after_last))
+    lines_per_file = np.diff(offsets) - 1
+    file_index = np.repeat(np.arange(len(files)), lines_per_file)
+    first_line = offsets[:-1] - np.arange(len(files))  # each earlier file dropped one empty string
+    numbers = np.arange(len(lines)) - np.repeat(first_line, lines_per_file) + 2  # the header is line 1
+    split = pc.split_pattern(lines, "\t")
+    counts = pc.list_value_length(split).to_numpy()
+    wrong = np.flatnonzero(counts != len(header))
+    if wrong.size:  # rare: blank lines or a ragged file
+        ragged: dict[int, RecordError] = {}
+        for position in wrong.tolist():
+            index = int(file_index[position])
+            if index not in ragged and lines[position].as_py().strip():
+                ragged[index] = RecordError("tsv_ragged_row", f"line {numbers[position]} has {counts[position]} "
+                                                              f"fields but the header has {len(header)}")
+        if ragged:
+            raise _RaggedFiles([(files[i][0], files[i][1], error) for i, error in sorted(ragged.items())])
+        keep = counts == len(header)
+        split, file_index, numbers = split.filter(pa.array(keep)), file_index[keep], numbers[keep]
+    column_of = {name: position for position, name in enumerate(header)}
+    cells = {name: pc.list_element(split, column_of[name]) for name in wanted if name in column_of}
+    figids = pa.array([figid for figid, _, _ in files], pa.string()).take(file_index)
+    paths = pa.array([relpath for _, relpath, _ in files], pa.string()).take(file_index)
+    return _cells_table(figids, paths, numbers, cells, wanted)
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
@@ -628,7 +749,7 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
     accepted: dict[str, str] = {}  # figid -> source path
     figure_rows: dict[str, dict[str, list[dict]]] = {}
     table_files: dict[str, list[str]] = {}  # figid -> its _data table paths
-    tsv_rows = {kind: TsvRows(kind) for kind in TSV_COLUMNS}
+    tsv_rows = {kind: TsvRows(kind, check_each_file=strict) for kind in TSV_COLUMNS}
 
     entries = sorted(shard_files, key=lambda e: e["path"])
     for entry, data in zip(entries, read_files(input_dir, [e["path"] for e in entries])):
@@ -656,8 +777,7 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
                     out.papers.append(paper)
             elif kind in TABLE_KINDS:
                 figid = table_figid(relpath)
-                _header, numbers, columns = read_tsv(data, TABLE_KINDS[kind])
-                tsv_rows[TABLE_KINDS[kind]].add(figid, relpath, numbers, columns)
+                tsv_rows[TABLE_KINDS[kind]].add(figid, relpath, data)
                 table_files.setdefault(figid, []).append(relpath)
             elif kind == "article":
                 text = decode_text(data)
@@ -672,6 +792,15 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
             rejections.add(relpath, exc.reason, exc.detail, exc.action)
         except articles.ArticleError as exc:
             rejections.add(relpath, "unparseable_article", str(exc))
+
+    tsv_cells = {}
+    for kind, rows in tsv_rows.items():
+        tsv_cells[kind], ragged = rows.split()
+        for figid, relpath, exc in ragged:
+            rejections.add(relpath, exc.reason, exc.detail, exc.action)
+            table_files[figid].remove(relpath)
+            if not table_files[figid]:
+                del table_files[figid]
 
     for figid, paths in sorted(table_files.items()):
         if figid in accepted:
@@ -693,7 +822,7 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
         listed = [row for figid in sorted(figure_rows) for row in _collapse(figure_rows[figid][kind], keys)]
         table = MENTION_TABLES[kind]
         from_lists = pa.Table.from_pylist(listed, schema=schema(table))
-        from_tsvs = tsv_rows[kind].table(set(accepted), rejections).select(schema(table).names).cast(schema(table))
+        from_tsvs = tsv_rows[kind].table(tsv_cells[kind], set(accepted), rejections).select(schema(table).names).cast(schema(table))
         setattr(out, f"figure_{kind}", pa.concat_tables([from_lists, from_tsvs]))
     out.rejected = rejections.rows()
     return out
