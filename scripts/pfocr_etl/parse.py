@@ -458,7 +458,7 @@ def inline_mentions(record: FigureRecord, rejections: errors.RejectionLog) -> di
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def tsv_parts(data: bytes) -> tuple[bytes, bytes]:
+def tsv_parts(data: bytes) -> tuple[bytes, bytes | memoryview]:
     """Header line and body of a ``_data`` table: UTF-8 with LF line ends, every body line ending
     in LF, trailing blank lines dropped. Raises RecordError for an empty or non-UTF-8 file."""
     if b"\r" in data or data.startswith(_UTF8_BOM) or not data.strip():
@@ -471,16 +471,14 @@ def tsv_parts(data: bytes) -> tuple[bytes, bytes]:
     end = data.find(b"\n")
     if end < 0:
         return data, b""
-    header, body = data[:end], data[end + 1:]
-    if body and not body.endswith(b"\n"):
-        body += b"\n"
-    last_line = body[body.rfind(b"\n", 0, len(body) - 1) + 1:-1]
-    if body and not last_line.decode().strip():  # rare: whitespace-only lines at the end
-        lines = body.decode().split("\n")[:-1]
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    if not data[data.rfind(b"\n", end, len(data) - 1) + 1:-1].decode().strip():  # rare: a blank last line
+        lines = data[end + 1:].decode().split("\n")[:-1]
         while lines and not lines[-1].strip():
             lines.pop()
-        body = "".join(f"{line}\n" for line in lines).encode()
-    return header, body
+        return data[:end], "".join(f"{line}\n" for line in lines).encode()
+    return data[:end], memoryview(data)[end + 1:]  # no copy of the body
 
 
 def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, list[str]]]:
@@ -652,7 +650,7 @@ def _no_cells(wanted: Sequence[str]) -> pa.Table:
     return _cells_table(nothing, nothing, np.zeros(0, np.int32), {}, wanted)
 
 
-def _split_files(files: list[tuple[str | None, str, bytes]], header: tuple[str, ...],
+def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header: tuple[str, ...],
                  wanted: Sequence[str]) -> pa.Table:
     """The lines of ``files`` (bodies from tsv_parts, all under ``header``) split into cells in one go.
 
@@ -660,39 +658,49 @@ def _split_files(files: list[tuple[str | None, str, bytes]], header: tuple[str, 
     blank and makes its file ragged otherwise (raises _RaggedFiles naming every such file, with its
     first such line); a cell is the text between tabs, as written. Columns by header name (the last
     of repeated names); a wanted column missing from the header is null.
+
+    The bodies are joined into one buffer, where every tab and LF ends a cell. Arrow sees the buffer
+    as one string per cell, each with the tab or LF that ends it; a column takes its cells from
+    there and drops that last byte. Nothing is copied but the joined buffer and the wanted columns.
     """
     files = [file for file in files if file[2]]
     if not files:
         return _no_cells(wanted)
-    # Each body ends in LF, so splitting it at LF gives its lines and one empty string after them.
-    per_file = pc.split_pattern(pa.array([body for _, _, body in files], pa.string()), "\n")
-    offsets = per_file.offsets.to_numpy()
-    not_after_last = np.ones(offsets[-1], bool)
-    not_after_last[offsets[1:] - 1] = False
-    lines = per_file.values.filter(pa.array(not_after_last))
-    lines_per_file = np.diff(offsets) - 1
-    file_index = np.repeat(np.arange(len(files)), lines_per_file)
-    first_line = offsets[:-1] - np.arange(len(files))  # each earlier file dropped one empty string
-    numbers = np.arange(len(lines)) - np.repeat(first_line, lines_per_file) + 2  # the header is line 1
-    split = pc.split_pattern(lines, "\t")
-    counts = pc.list_value_length(split).to_numpy()
-    wrong = np.flatnonzero(counts != len(header))
+    data = b"".join(body for _, _, body in files)
+    text = np.frombuffer(data, np.uint8)
+    cell_ends = np.flatnonzero((text - np.uint8(9)) <= 1)  # tabs and LFs; smaller bytes wrap around to >= 247
+    cells_through = np.flatnonzero(text[cell_ends] == 10) + 1  # cells up to each line's end
+    line_ends = cell_ends[cells_through - 1]
+    cells_per_line = np.diff(cells_through, prepend=0)
+    file_ends = np.cumsum([len(body) for _, _, body in files])
+    file_index = np.searchsorted(file_ends, line_ends, side="right")
+    lines_before_file = np.searchsorted(line_ends, file_ends - [len(body) for _, _, body in files])
+    numbers = np.arange(len(line_ends)) - lines_before_file[file_index] + 2  # the header is line 1
+    width = len(header)
+    wrong = np.flatnonzero(cells_per_line != width)
+    keep = slice(None)
     if wrong.size:  # rare: blank lines or a ragged file
         ragged: dict[int, RecordError] = {}
-        for position in wrong.tolist():
-            index = int(file_index[position])
-            if index not in ragged and lines[position].as_py().strip():
-                ragged[index] = RecordError("tsv_ragged_row", f"line {numbers[position]} has {counts[position]} "
-                                                              f"fields but the header has {len(header)}")
+        for line in wrong.tolist():
+            index = int(file_index[line])
+            start = int(line_ends[line - 1]) + 1 if line else 0
+            if index not in ragged and data[start:line_ends[line]].decode().strip():
+                ragged[index] = RecordError("tsv_ragged_row", f"line {numbers[line]} has {cells_per_line[line]} "
+                                                              f"fields but the header has {width}")
         if ragged:
             raise _RaggedFiles([(files[i][0], files[i][1], error) for i, error in sorted(ragged.items())])
-        keep = counts == len(header)
-        split, file_index, numbers = split.filter(pa.array(keep)), file_index[keep], numbers[keep]
+        keep = cells_per_line == width
+    first_cell = (cells_through - cells_per_line)[keep]
+    offsets = np.zeros(len(cell_ends) + 1, np.int32)  # batches stay below 2 GiB
+    np.add(cell_ends, 1, out=offsets[1:], casting="unsafe")
+    ended_cells = pa.StringArray.from_buffers(len(cell_ends), pa.py_buffer(offsets), pa.py_buffer(data))
     column_of = {name: position for position, name in enumerate(header)}
-    cells = {name: pc.list_element(split, column_of[name]) for name in wanted if name in column_of}
+    cells = {name: pc.utf8_slice_codeunits(ended_cells.take(first_cell + column_of[name]), 0, -1)
+             for name in wanted if name in column_of}
+    file_index = file_index[keep]
     figids = pa.array([figid for figid, _, _ in files], pa.string()).take(file_index)
     paths = pa.array([relpath for _, relpath, _ in files], pa.string()).take(file_index)
-    return _cells_table(figids, paths, numbers, cells, wanted)
+    return _cells_table(figids, paths, numbers[keep], cells, wanted)
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
