@@ -411,7 +411,23 @@ def test_one_split_of_many_tables_equals_reading_each():
                 expected_rows.append((f"T{position:04d}", relpath, number,
                                       *(columns[name][i] if name in columns else None for name in sources)))
         cells, ragged = rows.split()
-        got = sorted(zip(*(cells[name].to_pylist() for name in ["figid", "source_path", "source_line", *sources])))
+        files = cells.files.take(cells.lines["file"])
+        got = sorted(zip(files["figid"].to_pylist(), files["source_path"].to_pylist(),
+                         *(cells.lines[name].to_pylist() for name in ["source_line", *sources])))
         assert got == sorted(expected_rows)
         assert sorted((relpath, (exc.reason, exc.detail)) for _figid, relpath, exc in ragged) == expected_ragged
         assert expected_ragged or kind != "chemicals"  # the edge cases hold ragged chemical tables
+
+
+@pytest.mark.parametrize("cells, numbers, invalid", [
+    (["6774", "05", "-0", "NA", "NaN", " 12 ", ""], [6774, 5, 0, None, None, 12, None], [False] * 7),  # cast
+    (["6774", "+5", "6774.0", "6774.", "0x1F", "1e3", "NA"], [6774, 5, 6774, 6774, None, None, None],
+     [False, False, False, False, True, True, False]),  # the patterns: Arrow reads 0x1F as hex, we do not
+])
+def test_integer_cells_read_alike_by_cast_and_by_pattern(cells, numbers, invalid):
+    import pyarrow as pa
+
+    from pfocr_etl.parse import _convert
+
+    values, bad = _convert(pa.array(cells, pa.string()), "integer")
+    assert values.to_pylist() == numbers and bad.to_pylist() == invalid

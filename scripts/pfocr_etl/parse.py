@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -485,9 +486,9 @@ def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, li
     """Header, line numbers and cells by column name of one table; raises RecordError on a bad layout."""
     rows = TsvRows(kind, check_each_file=True)
     header = rows.add(None, "", data)
-    cells, _ = rows.split(header)
-    return (list(header), cells["source_line"].to_pylist(),
-            {name: cells[name].to_pylist() for name in dict.fromkeys(header)})
+    lines = rows.split(header)[0].lines
+    return (list(header), lines["source_line"].to_pylist(),
+            {name: lines[name].to_pylist() for name in dict.fromkeys(header)})
 
 
 # Output column -> (TSV column, conversion), per table kind. Conversions are vectorised
@@ -523,8 +524,15 @@ def _convert(values: pa.Array, conversion: str) -> tuple[pa.Array, pa.Array | No
         return _null_sentinels(values), None
     if conversion == "integer":
         text = _null_sentinels(values)
+        # Arrow's cast reads plain digits (and 0x hex, which the pattern refuses); the regexes
+        # run only when some cell is neither.
+        if not pc.any(pc.match_substring(text, "x", ignore_case=True)).as_py():
+            try:
+                return pc.cast(text, pa.int64()), pa.array(np.zeros(len(text), bool))
+            except pa.ArrowInvalid:
+                pass
         valid = pc.match_substring_regex(text, _INTEGER)
-        digits = pc.replace_substring_regex(text, r"\.0*$", "")
+        digits = pc.replace_substring_regex(text, r"^\+|\.0*$", "")  # Arrow reads neither "+" nor ".0"
         numbers = pc.cast(pc.if_else(valid, digits, pa.scalar(None, pa.string())), pa.int64())
         return numbers, pc.fill_null(pc.invert(valid), False)
     if conversion == "mesh":
@@ -569,53 +577,72 @@ class TsvRows:
         self._headers[header_line] = header
         return header
 
-    def split(self, wanted: Sequence[str] | None = None) -> tuple[pa.Table, list[tuple[str | None, str, RecordError]]]:
-        """figid, source_path, source_line and the ``wanted`` cells (default: the source columns) of every
-        line, and (figid, path, error) of each ragged file, whose lines are left out."""
+    def split(self, wanted: Sequence[str] | None = None) -> tuple[TsvCells, list[tuple[str | None, str, RecordError]]]:
+        """The cells of the ``wanted`` columns (default: the source columns) of every line, and
+        (figid, path, error) of each ragged file, whose lines are left out."""
         wanted = self.source_columns if wanted is None else list(dict.fromkeys(wanted))
-        parts, ragged = [], []
+        parts, named, ragged = [], [], []
         for header, files in self._files.items():
             for batch in _batches(files):
                 try:
-                    parts.append(_split_files(batch, header, wanted))
+                    lines = _split_files(batch, header, wanted, first_file=len(named))
                 except _RaggedFiles as found:
                     ragged.extend(found.files)
                     bad = {relpath for _, relpath, _ in found.files}
-                    parts.append(_split_files([f for f in batch if f[1] not in bad], header, wanted))
-        return (pa.concat_tables(parts) if parts else _no_cells(wanted)), ragged
+                    batch = [file for file in batch if file[1] not in bad]
+                    lines = _split_files(batch, header, wanted, first_file=len(named))
+                parts.append(lines)
+                named.extend((figid, relpath) for figid, relpath, _ in batch)
+        files = pa.table({"figid": pa.array([figid for figid, _ in named], pa.string()),
+                          "source_path": pa.array([relpath for _, relpath in named], pa.string())})
+        return TsvCells(files, pa.concat_tables(parts) if parts else _no_lines(wanted)), ragged
 
-    def table(self, cells: pa.Table, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
+    def table(self, cells: TsvCells, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
         """Rows of accepted figures, converted; identical rows of a file collapsed with a count."""
         outputs = TSV_COLUMNS[self.kind]
-        columns = {"figid": cells["figid"]}
-        invalid = pa.array(np.zeros(cells.num_rows, bool))
+        lines = cells.lines
+        columns = {"file": lines["file"]}
+        invalid = pa.array(np.zeros(lines.num_rows, bool))
         for output, (source, conversion) in outputs.items():
-            values, bad = _convert(cells[source].combine_chunks(), conversion)
+            values, bad = _convert(lines[source].combine_chunks(), conversion)
             columns[output] = values
             if bad is not None:
                 invalid = pc.or_(invalid, bad)
-        columns["source_path"] = cells["source_path"]
-        columns["source_line"] = cells["source_line"]
+        columns["source_line"] = lines["source_line"]
         rows = pa.table(columns)
-        self._reject_invalid(rows, invalid, rejections)
-        keep = pc.and_(pc.invert(invalid), pc.is_in(rows["figid"], value_set=pa.array(sorted(accepted), pa.string())))
-        rows = rows.filter(keep)
-        keys = ["source_path", "figid", *outputs]
+        self._reject_invalid(rows, invalid, cells.files, rejections)
+        accepted_file = pc.is_in(cells.files["figid"], value_set=pa.array(sorted(accepted), pa.string()))
+        rows = rows.filter(pc.and_(pc.invert(invalid), accepted_file.take(rows["file"])))
+        # Grouped by file number, not by path and figid (the same groups: one file, one path and figid).
         # Group order does not matter: the shard's tables are written sorted, and (source_path, source_line) is unique.
-        collapsed = group_rows(rows, keys, [("source_line", "min"), ("source_line", "count")])
-        return collapsed.rename_columns([*keys, "source_line", "n_source_rows"]).append_column(
-            "evidence", pa.array([f"{self.kind}_tsv"] * collapsed.num_rows, pa.string()))
+        collapsed = group_rows(rows, ["file", *outputs], [("source_line", "min"), ("source_line", "count")])
+        file = collapsed["file"]
+        return pa.table({"source_path": cells.files["source_path"].take(file), "figid": cells.files["figid"].take(file),
+                         **{output: collapsed[output] for output in outputs},
+                         "source_line": collapsed["source_line_min"], "n_source_rows": collapsed["source_line_count"],
+                         "evidence": pa.array([f"{self.kind}_tsv"] * collapsed.num_rows, pa.string())})
 
-    def _reject_invalid(self, rows: pa.Table, invalid: pa.Array, rejections: errors.RejectionLog) -> None:
-        bad = rows.filter(invalid).select(["source_path", "source_line"]).to_pylist()
+    def _reject_invalid(self, rows: pa.Table, invalid: pa.Array, files: pa.Table,
+                        rejections: errors.RejectionLog) -> None:
+        paths = files["source_path"].to_pylist()
         by_file: dict[str, list[int]] = {}
-        for row in bad:
-            by_file.setdefault(row["source_path"], []).append(row["source_line"])
-        totals = dict(zip(*[r.to_pylist() for r in pc.value_counts(rows["source_path"]).flatten()]))
-        for relpath, lines in sorted(by_file.items()):
+        for row in rows.filter(invalid).select(["file", "source_line"]).to_pylist():
+            by_file.setdefault(paths[row["file"]], []).append(row["source_line"])
+        if not by_file:
+            return
+        totals = {paths[file]: count for file, count in zip(*[r.to_pylist() for r in pc.value_counts(rows["file"]).flatten()])}
+        for relpath, numbers in sorted(by_file.items()):
             rejections.add(relpath, "invalid_tsv_row",
-                           f"{len(lines)} of {totals[relpath]} rows skipped (empty word or non-integer ID "
-                           f"on line(s) {', '.join(map(str, lines[:5]))})", errors.ROWS_SKIPPED)
+                           f"{len(numbers)} of {totals[relpath]} rows skipped (empty word or non-integer ID "
+                           f"on line(s) {', '.join(map(str, numbers[:5]))})", errors.ROWS_SKIPPED)
+
+
+class TsvCells(NamedTuple):
+    """The split of a kind's ``_data`` tables: ``files`` (figid, source_path) by file number, and
+    ``lines``: file number, source_line and cells of each line."""
+
+    files: pa.Table
+    lines: pa.Table
 
 
 class _RaggedFiles(Exception):
@@ -639,19 +666,17 @@ def _batches(files: list[tuple[str | None, str, bytes]]) -> Iterator[list[tuple[
         yield batch
 
 
-def _cells_table(figids: pa.Array, paths: pa.Array, numbers: np.ndarray, cells: dict[str, pa.Array],
-                 wanted: Sequence[str]) -> pa.Table:
-    return pa.table({"figid": figids, "source_path": paths, "source_line": pa.array(numbers.astype(np.int32)),
+def _lines_table(file: np.ndarray, numbers: np.ndarray, cells: dict[str, pa.Array], wanted: Sequence[str]) -> pa.Table:
+    return pa.table({"file": pa.array(file.astype(np.int32)), "source_line": pa.array(numbers.astype(np.int32)),
                      **{name: cells.get(name, pa.nulls(len(numbers), pa.string())) for name in wanted}})
 
 
-def _no_cells(wanted: Sequence[str]) -> pa.Table:
-    nothing = pa.array([], pa.string())
-    return _cells_table(nothing, nothing, np.zeros(0, np.int32), {}, wanted)
+def _no_lines(wanted: Sequence[str]) -> pa.Table:
+    return _lines_table(np.zeros(0, np.int32), np.zeros(0, np.int32), {}, wanted)
 
 
 def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header: tuple[str, ...],
-                 wanted: Sequence[str]) -> pa.Table:
+                 wanted: Sequence[str], first_file: int = 0) -> pa.Table:
     """The lines of ``files`` (bodies from tsv_parts, all under ``header``) split into cells in one go.
 
     As a line-by-line reader would: a line with another cell count than the header is skipped when
@@ -663,9 +688,8 @@ def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header
     as one string per cell, each with the tab or LF that ends it; a column takes its cells from
     there and drops that last byte. Nothing is copied but the joined buffer and the wanted columns.
     """
-    files = [file for file in files if file[2]]
     if not files:
-        return _no_cells(wanted)
+        return _no_lines(wanted)
     data = b"".join(body for _, _, body in files)
     text = np.frombuffer(data, np.uint8)
     cell_ends = np.flatnonzero((text - np.uint8(9)) <= 1)  # tabs and LFs; smaller bytes wrap around to >= 247
@@ -697,10 +721,7 @@ def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header
     column_of = {name: position for position, name in enumerate(header)}
     cells = {name: pc.utf8_slice_codeunits(ended_cells.take(first_cell + column_of[name]), 0, -1)
              for name in wanted if name in column_of}
-    file_index = file_index[keep]
-    figids = pa.array([figid for figid, _, _ in files], pa.string()).take(file_index)
-    paths = pa.array([relpath for _, relpath, _ in files], pa.string()).take(file_index)
-    return _cells_table(figids, paths, numbers[keep], cells, wanted)
+    return _lines_table(file_index[keep] + first_file, numbers[keep], cells, wanted)
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
