@@ -248,6 +248,18 @@ def test_files_read_ahead_come_back_in_order_with_errors_in_place(tmp_path, monk
         name.encode() * n if n != 4 else FileNotFoundError for n, name in enumerate(names)]
 
 
+def test_files_are_read_whole_whatever_size_the_manifest_listed(tmp_path):
+    from pfocr_etl import parse
+
+    contents = [b"", b"a", b"abc" * 1000, b"x" * (3 << 20), b"grown since listed", b"shrunk"]
+    listed = [0, 1, 3000, 10, 4, 1000]
+    names = [f"f{n}" for n in range(len(contents))]
+    for name, data in zip(names, contents):
+        (tmp_path / name).write_bytes(data)
+    assert list(parse.read_files(tmp_path, names, listed)) == contents
+    assert list(parse.read_files(tmp_path, names)) == contents
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open descriptors in /proc (Linux)")
 def test_a_reader_stopped_early_closes_the_files_it_opened_ahead(tmp_path, monkeypatch):
     from pfocr_etl import parse
