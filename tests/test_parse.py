@@ -354,6 +354,7 @@ EDGE_TABLES = [
     b"word\tword\tmesh\na\tb\tD1\n",  # a repeated column name: the last one wins
     b" word \t mesh\t\nNA\t NA \t\n",  # header names stripped, cells kept as written
     b"mesh\tname\tword\tchebi\nD1\t\tATP\tchebi:1\n",  # another column order
+    b"word\tmesh\tfile\tsource_line\nATP\tD1\tx\ty\n",  # column names the reader uses itself
     b"organism_id\tword\tncbigene_symbol\tncbigene_id\n9606\tSTAT3\tSTAT3\t6774\n",
     b"word\nATP\n", b"", b"\n \n", b" \t\n", b"word\tmesh\nATP\t\xff\n",  # unusable files
 ]
@@ -423,9 +424,9 @@ def test_one_split_of_many_tables_equals_reading_each():
                 expected_rows.append((f"T{position:04d}", relpath, number,
                                       *(columns[name][i] if name in columns else None for name in sources)))
         cells, ragged = rows.split()
-        files = cells.files.take(cells.lines["file"])
-        got = sorted(zip(files["figid"].to_pylist(), files["source_path"].to_pylist(),
-                         *(cells.lines[name].to_pylist() for name in ["source_line", *sources])))
+        files = cells.files.take(cells.file)
+        got = sorted(zip(files["figid"].to_pylist(), files["source_path"].to_pylist(), cells.source_line.to_pylist(),
+                         *(cells.cells[name].to_pylist() for name in sources)))
         assert got == sorted(expected_rows)
         assert sorted((relpath, (exc.reason, exc.detail)) for _figid, relpath, exc in ragged) == expected_ragged
         assert expected_ragged or kind != "chemicals"  # the edge cases hold ragged chemical tables

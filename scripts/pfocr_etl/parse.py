@@ -502,9 +502,8 @@ def read_tsv(data: bytes, kind: str) -> tuple[list[str], list[int], dict[str, li
     """Header, line numbers and cells by column name of one table; raises RecordError on a bad layout."""
     rows = TsvRows(kind, check_each_file=True)
     header = rows.add(None, "", data)
-    lines = rows.split(header)[0].lines
-    return (list(header), lines["source_line"].to_pylist(),
-            {name: lines[name].to_pylist() for name in dict.fromkeys(header)})
+    cells = rows.split(header)[0]
+    return list(header), cells.source_line.to_pylist(), cells.cells.to_pydict()
 
 
 # Output column -> (TSV column, conversion), per table kind. Conversions are vectorised
@@ -559,8 +558,8 @@ def _convert(values: pa.Array, conversion: str) -> tuple[pa.Array, pa.Array | No
 class TsvRows:
     """Every ``_data`` table of one kind in a shard, split into cells and converted all at once.
 
-    Files are kept as bytes and split by Arrow: splitting each file in Python and converting
-    its cells to Arrow took a third of a parse job. Whether every line has the header's number
+    Files are kept as bytes and split in one go (:func:`_split_files`): splitting each file in
+    Python and converting its cells to Arrow took a third of a parse job. Whether every line has the header's number
     of cells is checked in that split too, so a ragged file is found after all files are read;
     ``check_each_file`` (strict mode) checks each file as it comes, to stop at the first bad one.
     """
@@ -611,20 +610,23 @@ class TsvRows:
                 named.extend((figid, relpath) for figid, relpath, _ in batch)
         files = pa.table({"figid": pa.array([figid for figid, _ in named], pa.string()),
                           "source_path": pa.array([relpath for _, relpath in named], pa.string())})
-        return TsvCells(files, pa.concat_tables(parts) if parts else _no_lines(wanted)), ragged
+        if not parts:
+            parts.append(_split_files([], (), wanted))
+        return TsvCells(files, pa.concat_arrays([part.file for part in parts]),
+                        pa.concat_arrays([part.source_line for part in parts]),
+                        pa.concat_tables([part.cells for part in parts])), ragged
 
     def table(self, cells: TsvCells, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
         """Rows of accepted figures, converted; identical rows of a file collapsed with a count."""
         outputs = TSV_COLUMNS[self.kind]
-        lines = cells.lines
-        columns = {"file": lines["file"]}
-        invalid = pa.array(np.zeros(lines.num_rows, bool))
+        columns = {"file": cells.file}
+        invalid = pa.array(np.zeros(len(cells.file), bool))
         for output, (source, conversion) in outputs.items():
-            values, bad = _convert(lines[source].combine_chunks(), conversion)
+            values, bad = _convert(cells.cells[source].combine_chunks(), conversion)
             columns[output] = values
             if bad is not None:
                 invalid = pc.or_(invalid, bad)
-        columns["source_line"] = lines["source_line"]
+        columns["source_line"] = cells.source_line
         rows = pa.table(columns)
         self._reject_invalid(rows, invalid, cells.files, rejections)
         accepted_file = pc.is_in(cells.files["figid"], value_set=pa.array(sorted(accepted), pa.string()))
@@ -646,7 +648,8 @@ class TsvRows:
             by_file.setdefault(paths[row["file"]], []).append(row["source_line"])
         if not by_file:
             return
-        totals = {paths[file]: count for file, count in zip(*[r.to_pylist() for r in pc.value_counts(rows["file"]).flatten()])}
+        counts = pc.value_counts(rows["file"]).flatten()
+        totals = {paths[file]: count for file, count in zip(*(column.to_pylist() for column in counts))}
         for relpath, numbers in sorted(by_file.items()):
             rejections.add(relpath, "invalid_tsv_row",
                            f"{len(numbers)} of {totals[relpath]} rows skipped (empty word or non-integer ID "
@@ -654,11 +657,13 @@ class TsvRows:
 
 
 class TsvCells(NamedTuple):
-    """The split of a kind's ``_data`` tables: ``files`` (figid, source_path) by file number, and
-    ``lines``: file number, source_line and cells of each line."""
+    """Lines of ``_data`` tables split into cells: for each line its ``file`` number (a row of
+    ``files``: figid, source_path), its ``source_line`` and its ``cells`` by column name."""
 
     files: pa.Table
-    lines: pa.Table
+    file: pa.Array
+    source_line: pa.Array
+    cells: pa.Table
 
 
 class _RaggedFiles(Exception):
@@ -667,6 +672,7 @@ class _RaggedFiles(Exception):
         self.files = files
 
 
+_NO_FILES = pa.table({"figid": pa.array([], pa.string()), "source_path": pa.array([], pa.string())})
 _BATCH_BYTES = 1 << 28  # Arrow string arrays hold at most 2 GiB; a shard's tables are ~0.1 GiB
 
 
@@ -682,39 +688,30 @@ def _batches(files: list[tuple[str | None, str, bytes]]) -> Iterator[list[tuple[
         yield batch
 
 
-def _lines_table(file: np.ndarray, numbers: np.ndarray, cells: dict[str, pa.Array], wanted: Sequence[str]) -> pa.Table:
-    return pa.table({"file": pa.array(file.astype(np.int32)), "source_line": pa.array(numbers.astype(np.int32)),
-                     **{name: cells.get(name, pa.nulls(len(numbers), pa.string())) for name in wanted}})
-
-
-def _no_lines(wanted: Sequence[str]) -> pa.Table:
-    return _lines_table(np.zeros(0, np.int32), np.zeros(0, np.int32), {}, wanted)
-
-
 def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header: tuple[str, ...],
-                 wanted: Sequence[str], first_file: int = 0) -> pa.Table:
+                 wanted: Sequence[str], first_file: int = 0) -> TsvCells:
     """The lines of ``files`` (bodies from tsv_parts, all under ``header``) split into cells in one go.
 
     As a line-by-line reader would: a line with another cell count than the header is skipped when
     blank and makes its file ragged otherwise (raises _RaggedFiles naming every such file, with its
     first such line); a cell is the text between tabs, as written. Columns by header name (the last
-    of repeated names); a wanted column missing from the header is null.
+    of repeated names); a wanted column missing from the header is null. Files are numbered from
+    ``first_file`` in the order given (``files`` of the result is left empty).
 
     The bodies are joined into one buffer, where every tab and LF ends a cell. Arrow sees the buffer
     as one string per cell, each with the tab or LF that ends it; a column takes its cells from
     there and drops that last byte. Nothing is copied but the joined buffer and the wanted columns.
     """
-    if not files:
-        return _no_lines(wanted)
     data = b"".join(body for _, _, body in files)
     text = np.frombuffer(data, np.uint8)
     cell_ends = np.flatnonzero((text - np.uint8(9)) <= 1)  # tabs and LFs; smaller bytes wrap around to >= 247
     cells_through = np.flatnonzero(text[cell_ends] == 10) + 1  # cells up to each line's end
     line_ends = cell_ends[cells_through - 1]
     cells_per_line = np.diff(cells_through, prepend=0)
-    file_ends = np.cumsum([len(body) for _, _, body in files])
+    file_sizes = np.array([len(body) for _, _, body in files], np.int64)
+    file_ends = np.cumsum(file_sizes)
     file_index = np.searchsorted(file_ends, line_ends, side="right")
-    lines_before_file = np.searchsorted(line_ends, file_ends - [len(body) for _, _, body in files])
+    lines_before_file = np.searchsorted(line_ends, file_ends - file_sizes)
     numbers = np.arange(len(line_ends)) - lines_before_file[file_index] + 2  # the header is line 1
     width = len(header)
     wrong = np.flatnonzero(cells_per_line != width)
@@ -735,9 +732,10 @@ def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header
     np.add(cell_ends, 1, out=offsets[1:], casting="unsafe")
     ended_cells = pa.StringArray.from_buffers(len(cell_ends), pa.py_buffer(offsets), pa.py_buffer(data))
     column_of = {name: position for position, name in enumerate(header)}
-    cells = {name: pc.utf8_slice_codeunits(ended_cells.take(first_cell + column_of[name]), 0, -1)
-             for name in wanted if name in column_of}
-    return _lines_table(file_index[keep] + first_file, numbers[keep], cells, wanted)
+    cells = {name: (pc.utf8_slice_codeunits(ended_cells.take(first_cell + column_of[name]), 0, -1)
+                    if name in column_of else pa.nulls(len(first_cell), pa.string())) for name in wanted}
+    return TsvCells(_NO_FILES, pa.array((file_index[keep] + first_file).astype(np.int32)),
+                    pa.array(numbers[keep].astype(np.int32)), pa.table(cells))
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
