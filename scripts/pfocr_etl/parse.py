@@ -559,9 +559,10 @@ class TsvRows:
     """Every ``_data`` table of one kind in a shard, split into cells and converted all at once.
 
     Files are kept as bytes and split in one go (:func:`_split_files`): splitting each file in
-    Python and converting its cells to Arrow took a third of a parse job. Whether every line has the header's number
-    of cells is checked in that split too, so a ragged file is found after all files are read;
-    ``check_each_file`` (strict mode) checks each file as it comes, to stop at the first bad one.
+    Python and converting its cells to Arrow took a third of a parse job. Whether every line has
+    the header's number of cells is checked in that split too, so a ragged file is found after
+    all files are read; ``check_each_file`` (strict mode) checks each file as it comes, to stop
+    at the first bad one.
     """
 
     def __init__(self, kind: str, check_each_file: bool = False):
@@ -612,9 +613,8 @@ class TsvRows:
                           "source_path": pa.array([relpath for _, relpath in named], pa.string())})
         if not parts:
             parts.append(_split_files([], (), wanted))
-        return TsvCells(files, pa.concat_arrays([part.file for part in parts]),
-                        pa.concat_arrays([part.source_line for part in parts]),
-                        pa.concat_tables([part.cells for part in parts])), ragged
+        file, source_line, cells = zip(*parts)
+        return TsvCells(files, pa.concat_arrays(file), pa.concat_arrays(source_line), pa.concat_tables(cells)), ragged
 
     def table(self, cells: TsvCells, accepted: set[str], rejections: errors.RejectionLog) -> pa.Table:
         """Rows of accepted figures, converted; identical rows of a file collapsed with a count."""
@@ -672,7 +672,6 @@ class _RaggedFiles(Exception):
         self.files = files
 
 
-_NO_FILES = pa.table({"figid": pa.array([], pa.string()), "source_path": pa.array([], pa.string())})
 _BATCH_BYTES = 1 << 28  # Arrow string arrays hold at most 2 GiB; a shard's tables are ~0.1 GiB
 
 
@@ -689,14 +688,14 @@ def _batches(files: list[tuple[str | None, str, bytes]]) -> Iterator[list[tuple[
 
 
 def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header: tuple[str, ...],
-                 wanted: Sequence[str], first_file: int = 0) -> TsvCells:
+                 wanted: Sequence[str], first_file: int = 0) -> tuple[pa.Array, pa.Array, pa.Table]:
     """The lines of ``files`` (bodies from tsv_parts, all under ``header``) split into cells in one go.
 
     As a line-by-line reader would: a line with another cell count than the header is skipped when
     blank and makes its file ragged otherwise (raises _RaggedFiles naming every such file, with its
     first such line); a cell is the text between tabs, as written. Columns by header name (the last
-    of repeated names); a wanted column missing from the header is null. Files are numbered from
-    ``first_file`` in the order given (``files`` of the result is left empty).
+    of repeated names); a wanted column missing from the header is null. Returns each line's file
+    (numbered from ``first_file`` in the order given), its line number and its cells.
 
     The bodies are joined into one buffer, where every tab and LF ends a cell. Arrow sees the buffer
     as one string per cell, each with the tab or LF that ends it; a column takes its cells from
@@ -734,8 +733,8 @@ def _split_files(files: list[tuple[str | None, str, bytes | memoryview]], header
     column_of = {name: position for position, name in enumerate(header)}
     cells = {name: (pc.utf8_slice_codeunits(ended_cells.take(first_cell + column_of[name]), 0, -1)
                     if name in column_of else pa.nulls(len(first_cell), pa.string())) for name in wanted}
-    return TsvCells(_NO_FILES, pa.array((file_index[keep] + first_file).astype(np.int32)),
-                    pa.array(numbers[keep].astype(np.int32)), pa.table(cells))
+    return (pa.array((file_index[keep] + first_file).astype(np.int32)), pa.array(numbers[keep].astype(np.int32)),
+            pa.table(cells))
 
 
 def keyword_mentions(figure_row: dict) -> list[dict]:
