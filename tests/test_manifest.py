@@ -176,8 +176,7 @@ def test_the_manifest_reads_no_file_contents(tmp_path, monkeypatch):
     assert build_manifest(corpus, shards, 10) == {"pmc00000000": 1}
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_a_scan_split_between_processes_lists_what_one_process_lists(tmp_path, workers):
+def test_scan_lists_files_sorted_with_sizes(tmp_path):
     corpus = tmp_path / "in"
     for pmc in range(1, 40):
         write(corpus / "_figures" / f"PMC{pmc}__f.md", "x" * pmc)
@@ -191,8 +190,36 @@ def test_a_scan_split_between_processes_lists_what_one_process_lists(tmp_path, w
     assert len(one) == 39 * 2 + 2 and one == sorted(one)
     assert [f for f in one if f.path.startswith("papers")][0].path == "papers/2020/PMC7.html"
     assert next(f for f in one if f.path == "_figures/PMC99__link.md").size == 3  # the target's
-    assert manifest.scan_inputs(corpus, workers, parallel_from=0) == one
-    assert manifest.scan_inputs(corpus, workers) == one  # a small corpus: stat here, no processes
+    assert manifest.list_inputs(corpus) == ([f.path for f in one], [f.kind for f in one])
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_shards_split_between_processes_get_the_lists_one_process_writes(tmp_path, monkeypatch, workers):
+    corpus = tmp_path / "in"
+    for pmc in range(1, 60):
+        write(corpus / "_figures" / f"PMC{pmc}__f.md", "x" * pmc)
+        write(corpus / "_data" / f"PMC{pmc}__f-genes.tsv", "y" * pmc)
+    write(corpus / "papers" / "article.html", "no PMC number: misc")
+    alone = build_manifest(corpus, tmp_path / "alone", 10, cache_dir=tmp_path / "alone-cache")
+    assert len(alone) == 7  # six ranges and misc
+
+    writers = tmp_path / "writers"
+    writers.mkdir()
+    write_shard_list = manifest._write_shard_list
+
+    def recorded(scan, shard):  # runs in the forked workers
+        (writers / f"{shard}.{os.getpid()}").touch()
+        write_shard_list(scan, shard)
+
+    monkeypatch.setattr(manifest, "_write_shard_list", recorded)
+    monkeypatch.setattr(manifest, "PARALLEL_SCAN_FILES", 0)
+    for run in (1, 2):  # written, then linked from the cache
+        shared = build_manifest(corpus, tmp_path / "shared", 10, cache_dir=tmp_path / "shared-cache", workers=workers)
+        assert shared == alone
+        for shard in alone:
+            assert (tmp_path / "shared" / f"{shard}.tsv").read_bytes() == (tmp_path / "alone" / f"{shard}.tsv").read_bytes()
+    pids = {int(name.suffix[1:]) for name in writers.iterdir()}
+    assert len(list(writers.iterdir())) == 2 * len(alone) and os.getpid() not in pids
 
 
 def test_prune_removes_outputs_of_vanished_shards(tmp_path):

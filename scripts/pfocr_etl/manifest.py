@@ -180,20 +180,14 @@ def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, 
     return [MISC_SHARD if r is None else plan[r] for r in ranges]
 
 
-# Below this many files the scan stats them itself: starting worker processes costs more.
+# Below this many files the manifest works alone: starting worker processes costs more.
 PARALLEL_SCAN_FILES = 20_000
-# (input folder, relative paths) of the scan in progress, for the forked stat workers.
-_SCANNED: tuple[str, list[str]] | None = None
 
 
-def scan_inputs(input_dir: str | os.PathLike, workers: int = 1,
-                parallel_from: int = PARALLEL_SCAN_FILES) -> list[InputFile]:
-    """All non-hidden files below the input sub-folders, sorted by path.
+def list_inputs(input_dir: str | os.PathLike) -> tuple[list[str], list[str]]:
+    """Paths (relative to ``input_dir``, sorted) and kinds of all non-hidden files below the input sub-folders.
 
-    Symbolic links to files are followed; links to folders are not descended into.
-    The scan lists the folders, then stats each file (relative to the open input folder). With
-    ``workers`` > 1 and at least ``parallel_from`` files, forked processes share the stat calls:
-    at 300k figures (792k files) one process took ~4.0 s, two ~3.4 s.
+    Symbolic links to files are listed; links to folders are not descended into.
     """
     root = os.fspath(input_dir)
     paths: list[str] = []
@@ -202,10 +196,14 @@ def scan_inputs(input_dir: str | os.PathLike, workers: int = 1,
         folder = os.path.join(root, sub)
         if os.path.isdir(folder):
             _list_folder(folder, sub, sub, paths, kinds)
-    sizes, mtimes = _stat_all(root, paths, workers, parallel_from)
-    found = list(map(InputFile, paths, kinds, sizes, mtimes))
-    found.sort(key=itemgetter(0))  # the path
-    return found
+    order = sorted(range(len(paths)), key=paths.__getitem__)
+    return [paths[i] for i in order], [kinds[i] for i in order]
+
+
+def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
+    """:func:`list_inputs` with each file's size and mtime (links followed), sorted by path."""
+    paths, kinds = list_inputs(input_dir)
+    return _stat_files(os.fspath(input_dir), paths, kinds, range(len(paths)))
 
 
 def _list_folder(folder: str, relative: str, top: str, paths: list[str], kinds: list[str]) -> None:
@@ -224,52 +222,18 @@ def _list_folder(folder: str, relative: str, top: str, paths: list[str], kinds: 
             kinds.append(_classify_name(top, name))
 
 
-def _stat_paths(root: str, paths: Sequence[str]) -> tuple[array, array]:
-    """Sizes and mtimes (ns) as int64 arrays (cheap to send between processes)."""
-    sizes, mtimes = array("q"), array("q")
+def _stat_files(root: str, paths: Sequence[str], kinds: Sequence[str], indices: Iterable[int]) -> list[InputFile]:
+    """The listed files at ``indices`` with their sizes and mtimes (ns)."""
+    found = []
     descriptor = os.open(root, os.O_RDONLY)
     try:
-        for path in paths:
+        for i in indices:
+            path = paths[i]
             stat = os.stat(path, dir_fd=descriptor)  # relative to the open folder: a shorter path walk
-            sizes.append(stat.st_size)
-            mtimes.append(stat.st_mtime_ns)
+            found.append(InputFile(path, kinds[i], stat.st_size, stat.st_mtime_ns))
     finally:
         os.close(descriptor)
-    return sizes, mtimes
-
-
-def _stat_share(bounds: tuple[int, int]) -> tuple[array, array]:
-    root, paths = _SCANNED
-    return _stat_paths(root, paths[bounds[0]:bounds[1]])
-
-
-def _stat_all(root: str, paths: list[str], workers: int, parallel_from: int) -> tuple[array, array]:
-    """:func:`_stat_paths` of every path, split evenly between ``workers`` forked processes.
-
-    The workers inherit the paths (they are sent only their bounds): sending the paths to
-    them doubled the scan's memory at 300k figures. Without ``fork`` (or below
-    ``parallel_from`` files) the paths are statted here.
-    """
-    import multiprocessing
-
-    if workers < 2 or len(paths) < max(parallel_from, 1) or "fork" not in multiprocessing.get_all_start_methods():
-        return _stat_paths(root, paths)
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _SCANNED
-    share = -(-len(paths) // workers)
-    bounds = [(start, min(start + share, len(paths))) for start in range(0, len(paths), share)]
-    _SCANNED = (root, paths)
-    try:
-        with ProcessPoolExecutor(len(bounds), mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_stat_share, bounds))
-    finally:
-        _SCANNED = None
-    sizes, mtimes = array("q"), array("q")
-    for part_sizes, part_mtimes in parts:
-        sizes.extend(part_sizes)
-        mtimes.extend(part_mtimes)
-    return sizes, mtimes
+    return found
 
 
 # Files up to this size are hashed from one read: corpus files are a few kB, and a chunked
@@ -322,7 +286,7 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
     ``max_figures``: merge sparse neighbouring ranges into shards of up to this many figure
     records (:func:`plan_shards`); 0 keeps one shard per ``shard_width`` range.
     ``newest_max_figures``: the smaller limit of the newest block (:func:`block_limits`).
-    ``workers``: processes that stat the files (:func:`scan_inputs`).
+    ``workers``: processes that share the shards (:func:`_for_each_shard`).
     ``cache_dir`` and ``work_dir`` (the parse jobs' ``<shard>/corpus_files.parquet``): keep the
     listed mtime of files touched without a change, and link the lists of unchanged shards
     instead of writing them again (see the module notes).
@@ -337,12 +301,11 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
-    files = scan_inputs(root, workers)
-    assigned = assign_shards(list(map(itemgetter(0), files)), list(map(itemgetter(1), files)), shard_width,
-                             max_figures, newest_max_figures)
-    shards: dict[str, list[InputFile]] = {}
-    for found, shard in zip(files, assigned):
-        shards.setdefault(shard, []).append(found)  # in path order, as files are
+    paths, kinds = list_inputs(root)
+    assigned = assign_shards(paths, kinds, shard_width, max_figures, newest_max_figures)
+    shards: dict[str, list[int]] = {}
+    for index, shard in enumerate(assigned):
+        shards.setdefault(shard, []).append(index)  # in path order, as paths are
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = Path(cache_dir) if cache_dir else None
@@ -350,41 +313,92 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         cache.mkdir(parents=True, exist_ok=True)
         # Earlier versions kept one cache file beside the folder; nothing reads it any more.
         cache.with_name(f"{cache.name}.tsv").unlink(missing_ok=True)
-    work = Path(work_dir) if work_dir else None
-    for shard, members in shards.items():
-        list_path = out / f"{shard}.tsv"
-        if cache is None:
-            _write_tsv(list_path, LIST_HEADER, ((f.path, f.kind, f.size, f.mtime_ns) for f in members),
-                       _plain(members))
-            continue
-        kept = cache / f"{shard}{KEPT_LIST_SUFFIX}"
-        signature_path = cache / f"{shard}{SIGNATURE_SUFFIX}"
-        signature = scan_signature(members)
-        if _read_signature(signature_path) == signature and _same_format(kept):
-            _link(kept, list_path)
-            continue
-        listed, unchanged = _listed_mtimes(members, root, cache / f"{shard}{CACHE_SUFFIX}", work, shard)
-        if unchanged and _same_format(kept):
-            _link(kept, list_path)
-        else:
-            plain = _plain(members)
-            # The signature goes first and comes back last: a run killed in between finds none, or cache
-            # rows that do not match, and writes the list, its kept copy and the rows again.
-            signature_path.unlink(missing_ok=True)
-            _write_tsv(list_path, LIST_HEADER,
-                       ((f.path, f.kind, f.size, mtime) for f, mtime in zip(members, listed)), plain)
-            if _same_format(kept) and filecmp.cmp(list_path, kept, shallow=False):
-                _link(kept, list_path)  # files touched, not changed: the kept list's mtime says so
-            else:
-                _link(list_path, kept)
-            _write_tsv(cache / f"{shard}{CACHE_SUFFIX}", CACHE_HEADER,
-                       ((f.path, f.size, f.mtime_ns, mtime) for f, mtime in zip(members, listed)), plain)
-        _write_signature(signature_path, signature)
+    scan = _Scan(root, paths, kinds, shards, out, cache, Path(work_dir) if work_dir else None)
+    _for_each_shard(scan, workers)
     if cache is not None:
         for stale in cache.iterdir():  # shards that no longer exist
             if stale.name.split(".", 1)[0] not in shards:
                 stale.unlink()
-    return {shard: len(members) for shard, members in sorted(shards.items())}
+    return {shard: len(indices) for shard, indices in sorted(shards.items())}
+
+
+class _Scan(NamedTuple):
+    """One manifest run's listing and folders: what the forked shard workers inherit."""
+    root: Path
+    paths: list[str]
+    kinds: list[str]
+    shards: dict[str, list[int]]  # shard -> indices into paths, in path order
+    lists_dir: Path
+    cache: Path | None
+    work: Path | None
+
+
+# The scan in progress, for the forked workers (they are sent only shard names).
+_SCAN: _Scan | None = None
+
+
+def _for_each_shard(scan: _Scan, workers: int) -> None:
+    """:func:`_write_shard_list` of every shard, shared between up to ``workers`` forked processes.
+
+    The per-file work (a stat, the signature, the cache walk, the list) is split by shard, so the
+    parent holds no per-file sizes or mtimes and only shard names cross between processes. In the
+    parent alone without ``fork``, below ``PARALLEL_SCAN_FILES`` files, or with one worker.
+    """
+    import multiprocessing
+
+    if (workers < 2 or len(scan.shards) < 2 or len(scan.paths) < max(PARALLEL_SCAN_FILES, 1)
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for shard in scan.shards:
+            _write_shard_list(scan, shard)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _SCAN
+    largest_first = sorted(scan.shards, key=lambda shard: -len(scan.shards[shard]))  # small ones fill the gaps
+    _SCAN = scan
+    try:
+        with ProcessPoolExecutor(min(workers, len(scan.shards)), mp_context=multiprocessing.get_context("fork")) as pool:
+            for _ in pool.map(_write_forked_shard_list, largest_first):
+                pass
+    finally:
+        _SCAN = None
+
+
+def _write_forked_shard_list(shard: str) -> None:
+    _write_shard_list(_SCAN, shard)
+
+
+def _write_shard_list(scan: _Scan, shard: str) -> None:
+    """Stat one shard's files and write its list, or link the kept one (see the module notes)."""
+    members = _stat_files(os.fspath(scan.root), scan.paths, scan.kinds, scan.shards[shard])
+    list_path = scan.lists_dir / f"{shard}.tsv"
+    cache = scan.cache
+    if cache is None:
+        _write_tsv(list_path, LIST_HEADER, ((f.path, f.kind, f.size, f.mtime_ns) for f in members), _plain(members))
+        return
+    kept = cache / f"{shard}{KEPT_LIST_SUFFIX}"
+    signature_path = cache / f"{shard}{SIGNATURE_SUFFIX}"
+    signature = scan_signature(members)
+    if _read_signature(signature_path) == signature and _same_format(kept):
+        _link(kept, list_path)
+        return
+    listed, unchanged = _listed_mtimes(members, scan.root, cache / f"{shard}{CACHE_SUFFIX}", scan.work, shard)
+    if unchanged and _same_format(kept):
+        _link(kept, list_path)
+    else:
+        plain = _plain(members)
+        # The signature goes first and comes back last: a run killed in between finds none, or cache
+        # rows that do not match, and writes the list, its kept copy and the rows again.
+        signature_path.unlink(missing_ok=True)
+        _write_tsv(list_path, LIST_HEADER,
+                   ((f.path, f.kind, f.size, mtime) for f, mtime in zip(members, listed)), plain)
+        if _same_format(kept) and filecmp.cmp(list_path, kept, shallow=False):
+            _link(kept, list_path)  # files touched, not changed: the kept list's mtime says so
+        else:
+            _link(list_path, kept)
+        _write_tsv(cache / f"{shard}{CACHE_SUFFIX}", CACHE_HEADER,
+                   ((f.path, f.size, f.mtime_ns, mtime) for f, mtime in zip(members, listed)), plain)
+    _write_signature(signature_path, signature)
 
 
 def scan_signature(members: Sequence[InputFile]) -> str:

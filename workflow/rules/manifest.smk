@@ -14,7 +14,7 @@ checkpoint build_manifest:
     localrule: True
     conda:
         "../../envs/pipeline.yaml"
-    # Processes that stat the corpus files; it runs alone, before any shard job. Snakemake
+    # Processes that share the shards' stat calls and lists; it runs alone, before any shard job. Snakemake
     # gives at most --cores; beyond four the file system, not the CPU, is the limit.
     threads: 4
     params:
