@@ -191,6 +191,7 @@ def test_scan_lists_files_sorted_with_sizes(tmp_path):
     assert [f for f in one if f.path.startswith("papers")][0].path == "papers/2020/PMC7.html"
     assert next(f for f in one if f.path == "_figures/PMC99__link.md").size == 3  # the target's
     assert manifest.list_inputs(corpus) == ([f.path for f in one], [f.kind for f in one])
+    assert manifest.list_inputs(corpus, workers=2) == manifest.list_inputs(corpus)  # a folder per process
 
 
 @pytest.mark.parametrize("workers", [2, 3])

@@ -169,9 +169,17 @@ def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, 
     A path's range is the ``shard_width`` range of the PMC number its file name starts with
     (None without one: the ``misc`` shard).
     """
+    return _assign_ranges(_pmc_ranges(paths, shard_width), kinds, shard_width, max_figures, newest_max_figures)
+
+
+def _pmc_ranges(paths: Sequence[str], shard_width: int) -> list[int | None]:
     match = _PMC_PREFIX.match  # in the comprehension, not a function per path (~a third of this at 10^5 files)
-    ranges = [int(found.group(1)) // shard_width if (found := match(path, path.rfind("/") + 1)) else None
-              for path in paths]
+    return [int(found.group(1)) // shard_width if (found := match(path, path.rfind("/") + 1)) else None
+            for path in paths]
+
+
+def _assign_ranges(ranges: Sequence[int | None], kinds: Sequence[str], shard_width: int, max_figures: int,
+                   newest_max_figures: int) -> list[str]:
     figures: Counter[int] = Counter()
     for index, kind in zip(ranges, kinds):
         if index is not None:
@@ -184,20 +192,47 @@ def assign_shards(paths: Sequence[str], kinds: Sequence[str], shard_width: int, 
 PARALLEL_SCAN_FILES = 20_000
 
 
-def list_inputs(input_dir: str | os.PathLike) -> tuple[list[str], list[str]]:
+def list_inputs(input_dir: str | os.PathLike, workers: int = 1) -> tuple[list[str], list[str]]:
     """Paths (relative to ``input_dir``, sorted) and kinds of all non-hidden files below the input sub-folders.
 
-    Symbolic links to files are listed; links to folders are not descended into.
+    Symbolic links to files are listed; links to folders are not descended into. ``workers``:
+    forked processes that list the sub-folders (:func:`_listing`).
     """
-    root = os.fspath(input_dir)
+    paths, kinds, _ = _listing(os.fspath(input_dir), 0, workers)
+    return paths, kinds
+
+
+def _listing(root: str, shard_width: int, workers: int) -> tuple[list[str], list[str], list[int | None]]:
+    """:func:`list_inputs` and each path's PMC range (none for ``shard_width`` 0), a sub-folder per forked worker.
+
+    Every path below ``_data/`` sorts before every path below ``_figures/``, and those before
+    ``papers/``, so each worker sorts its own folder's paths and the parent only joins them:
+    at 100k figures, listing, sorting and ranging in one process took ~0.65 s.
+    """
+    import multiprocessing
+
+    subs = [sub for sub in sorted(INPUT_SUBDIRS) if os.path.isdir(os.path.join(root, sub))]
+    if workers < 2 or len(subs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        parts = [_list_top(root, sub, shard_width) for sub in subs]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(subs)), mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_list_top, itertools.repeat(root), subs, itertools.repeat(shard_width)))
+    paths = list(itertools.chain.from_iterable(part[0] for part in parts))
+    kinds = list(itertools.chain.from_iterable(part[1] for part in parts))
+    ranges = list(itertools.chain.from_iterable(part[2] for part in parts))
+    return paths, kinds, ranges
+
+
+def _list_top(root: str, sub: str, shard_width: int) -> tuple[list[str], list[str], list[int | None]]:
+    """One input sub-folder's files in path order, their kinds and PMC ranges."""
     paths: list[str] = []
     kinds: list[str] = []
-    for sub in INPUT_SUBDIRS:
-        folder = os.path.join(root, sub)
-        if os.path.isdir(folder):
-            _list_folder(folder, sub, sub, paths, kinds)
+    _list_folder(os.path.join(root, sub), sub, sub, paths, kinds)
     order = sorted(range(len(paths)), key=paths.__getitem__)
-    return [paths[i] for i in order], [kinds[i] for i in order]
+    paths = [paths[i] for i in order]
+    return paths, [kinds[i] for i in order], _pmc_ranges(paths, shard_width) if shard_width else []
 
 
 def scan_inputs(input_dir: str | os.PathLike) -> list[InputFile]:
@@ -301,8 +336,8 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
         raise FileNotFoundError(
             f"input_dir {root} has none of the folders {', '.join(INPUT_SUBDIRS)}: "
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
-    paths, kinds = list_inputs(root)
-    assigned = assign_shards(paths, kinds, shard_width, max_figures, newest_max_figures)
+    paths, kinds, ranges = _listing(os.fspath(root), shard_width, workers)
+    assigned = _assign_ranges(ranges, kinds, shard_width, max_figures, newest_max_figures)
     shards: dict[str, list[int]] = {}
     for index, shard in enumerate(assigned):
         shards.setdefault(shard, []).append(index)  # in path order, as paths are
