@@ -6,7 +6,8 @@ import os
 import pyarrow as pa
 import pytest
 
-from pfocr_etl.parquet_io import group_rows, read_table, replacing, write_arrow, write_text
+from pfocr_etl.atomic import replacing, write_text
+from pfocr_etl.parquet_io import group_rows, read_table, write_arrow
 
 
 @pytest.fixture

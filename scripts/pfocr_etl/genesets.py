@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pfocr_etl.parquet_io import replacing
+from pfocr_etl.atomic import replacing
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 log = logging.getLogger(__name__)

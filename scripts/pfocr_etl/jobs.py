@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
-from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table, write_text
+from pfocr_etl.atomic import write_text
+from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table
 from pfocr_etl.schemas import SORT_KEYS, empty_table
 from pfocr_etl.schemas import schema as table_schema
 

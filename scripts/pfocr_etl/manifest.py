@@ -58,6 +58,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from pfocr_etl.atomic import write_text
+
 FIGURES_DIR = "_figures"
 DATA_DIR = "_data"
 PAPERS_DIR = "papers"
@@ -433,7 +435,7 @@ def _write_shard_list(scan: _Scan, shard: str) -> None:
             _link(list_path, kept)
         _write_tsv(cache / f"{shard}{CACHE_SUFFIX}", CACHE_HEADER,
                    ((f.path, f.size, f.mtime_ns, mtime) for f, mtime in zip(members, listed)), plain)
-    _write_signature(signature_path, signature)
+    write_text(signature_path, signature)
 
 
 def scan_signature(members: Sequence[InputFile]) -> str:
@@ -462,12 +464,6 @@ def _read_signature(path: Path) -> str | None:
         return path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def _write_signature(path: Path, signature: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")  # parquet_io.write_text would import pyarrow (~0.2 s)
-    tmp.write_text(signature, encoding="ascii")
-    os.replace(tmp, path)
 
 
 def _same_format(kept_list: Path) -> bool:

@@ -1,4 +1,4 @@
-"""Deterministic, atomic Parquet (and text) writing and dataset reading.
+"""Deterministic, atomic Parquet writing and dataset reading.
 
 Same rows in -> byte-identical file out: fixed writer options, no wall-clock
 metadata, rows sorted by the caller-provided keys. Files are written to a
@@ -9,9 +9,7 @@ release) never sees a partial Parquet file.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pfocr_etl.atomic import replacing
 from pfocr_etl.schemas import schema as table_schema
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 WRITER_OPTIONS = dict(
     compression="zstd",
@@ -79,36 +75,10 @@ def write_table(data: pa.Table | Sequence[dict], path: str | os.PathLike, table:
     return arrow
 
 
-@contextmanager
-def replacing(path: str | os.PathLike) -> Iterator[str]:
-    """A temporary file beside ``path`` to write; it replaces ``path`` only if the block succeeds.
-
-    Readers (and published releases) never see a partial file, and a killed writer leaves
-    only a hidden ``.<name>.*.tmp`` (pruned by the manifest job).
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; published files must be readable
-    try:
-        yield tmp_name
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def write_arrow(arrow: pa.Table, path: str | os.PathLike) -> None:
     """Atomically write an Arrow table (already in its final schema and order)."""
     with replacing(path) as tmp_name:
         pq.write_table(arrow.combine_chunks(), tmp_name, **WRITER_OPTIONS)
-
-
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Atomically write UTF-8 text with LF line ends (GMT files, JSON, the HTML report)."""
-    with replacing(path) as tmp_name, open(tmp_name, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
 
 
 def read_table(path: str | os.PathLike, table: str | None = None) -> pa.Table:

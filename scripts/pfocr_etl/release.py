@@ -45,16 +45,16 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from pfocr_etl import __version__
 from pfocr_etl.genesets import confident_condition, gmt_line_count
 from pfocr_etl.manifest import sha256_file
-from pfocr_etl.parquet_io import write_text
-from pfocr_etl.schemas import TABLE_COLUMNS
+from pfocr_etl.atomic import write_text
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet, part_files, tables_in
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +218,8 @@ def stable_sha256(path: str | os.PathLike) -> str | None:
 
 
 def describe_output(path: Path, output_dir: Path) -> dict:
+    import pyarrow.parquet as pq  # here, as in every pyarrow use below: the table metrics job needs none
+
     rel = path.relative_to(output_dir).as_posix()
     entry = {"path": rel, "bytes": path.stat().st_size, "sha256": sha256_file(path), "rows": None}
     if rel.startswith("report/"):
@@ -322,6 +324,8 @@ def verify_release(output_dir: str | os.PathLike, release_path: str | os.PathLik
 
 def table_schema_type(arrow_type: pa.DataType) -> str:
     """Frictionless Table Schema type of an Arrow type."""
+    import pyarrow as pa
+
     if pa.types.is_dictionary(arrow_type):
         return table_schema_type(arrow_type.value_type)
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
@@ -346,6 +350,8 @@ def table_schema_type(arrow_type: pa.DataType) -> str:
 
 
 def _parquet_fields(files: Sequence[str]) -> list[pa.Field]:
+    import pyarrow.parquet as pq
+
     fields: dict[str, pa.Field] = {}
     for f in files:
         for fld in pq.read_schema(f):
@@ -354,6 +360,8 @@ def _parquet_fields(files: Sequence[str]) -> list[pa.Field]:
 
 
 def resource_descriptor(table: str, files: Sequence[str], base: Path) -> dict:
+    from pfocr_etl.schemas import TABLE_COLUMNS
+
     declared = {c.name: c for c in TABLE_COLUMNS.get(table, [])}
     fields = []
     for fld in _parquet_fields(files):
@@ -421,6 +429,7 @@ def validate_datapackage(path: str | os.PathLike, max_rows: int | None = None) -
     Returns ``{"valid": bool, "errors": [str], "rows": {resource: rows checked}}``.
     ``max_rows`` limits the rows checked per resource (None: all).
     """
+    import pyarrow.parquet as pq
     from frictionless import Package, Resource, Schema
 
     path = Path(path)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pfocr_etl import plots
 from pfocr_etl.genesets import confident_condition, gmt_line_count
-from pfocr_etl.parquet_io import write_text
+from pfocr_etl.atomic import write_text
 from pfocr_etl.plots import esc, fmt_number
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 

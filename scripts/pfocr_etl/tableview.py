@@ -14,8 +14,6 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from pfocr_etl.schemas import SCHEMAS
-
 PathLike = str | os.PathLike
 TableFiles = Mapping[str, Sequence[PathLike] | PathLike | None]
 # Memory DuckDB may use before it spills to the temporary folder (TMPDIR: the job's tmpdir under Snakemake).
@@ -49,6 +47,13 @@ def quote_ident(name: str) -> str:
 
 def quote_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def _empty_table(name: str):
+    """An empty Arrow table of a declared table, else None (imported here: report jobs need no pyarrow)."""
+    from pfocr_etl.schemas import SCHEMAS
+
+    return SCHEMAS[name].empty_table() if name in SCHEMAS else None
 
 
 class TableSet:
@@ -89,8 +94,8 @@ class TableSet:
                 listing = ", ".join(quote_literal(f) for f in files)
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM "
                                  f"read_parquet([{listing}], union_by_name = true)")
-            elif name in SCHEMAS:
-                self.con.register(f"__empty_{name}", SCHEMAS[name].empty_table())
+            elif (empty := _empty_table(name)) is not None:
+                self.con.register(f"__empty_{name}", empty)
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {quote_ident('__empty_' + name)}")
             else:
                 self._absent[name] = f"table {name} has no part files"
