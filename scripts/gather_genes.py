@@ -1,7 +1,9 @@
 """Job entry (pfocr_etl.entry): the genes table from every shard's per-gene counts."""
 from pfocr_etl.entry import job_from_argv
 from pfocr_etl.jobs import gather_genes
-from pfocr_etl.logs import logged
+from pfocr_etl.logs import logged, refuse_pandas
+
+refuse_pandas()  # this job uses pyarrow only (pfocr_etl.partials)
 
 job = job_from_argv()
 with logged(job.log[0]) as log:

@@ -12,9 +12,9 @@ import pyarrow.compute as pc
 import pytest
 import yaml
 
-from pfocr_etl.genes import (DEFAULT_STOPLIST, build_genes_table, combine_gene_mention_counts, gene_mention_counts,
-                             load_stoplist, map_figure_genes, ocr_variants,
+from pfocr_etl.genes import (DEFAULT_STOPLIST, gene_mention_counts, load_stoplist, map_figure_genes, ocr_variants,
                              part_forms, word_parts)
+from pfocr_etl.partials import build_genes_table, combine_gene_mention_counts
 from pfocr_etl.lexicon import build_famplex_members, build_gene_catalog, build_lexicon
 from pfocr_etl.references import (read_famplex, read_gene_history, read_gene_info, read_hgnc, read_hgnc_withdrawn,
                                   resolve_gene_history)

@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 import pytest
 import yaml
 
-from pfocr_etl.organisms import (build_organisms_table, figure_context_taxa, genes_tsv_disagreements,
+from pfocr_etl.organisms import (figure_context_taxa, genes_tsv_disagreements,
                                  harmonize_organisms, name_mentions, organism_figure_counts, organism_metrics,
                                  resolve_name_mentions, unresolved_names, with_primary_taxon)
+from pfocr_etl.partials import build_organisms_table
 from pfocr_etl.schemas import schema
 from pfocr_etl.taxonomy import TaxonResolver
 

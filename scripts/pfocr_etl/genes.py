@@ -109,6 +109,7 @@ import pyarrow.compute as pc
 from pfocr_etl.lexicon import (HOMOGLYPHS, KEY_SEPARATORS, TIERS, ascii_case_keys, fold_text, has_greek,
                                lexicon_frame, term_key)
 from pfocr_etl.parquet_io import group_rows
+from pfocr_etl.partials import smallest_names
 from pfocr_etl.references import frame_to_arrow, resolve_gene_history
 from pfocr_etl.schemas import schema
 
@@ -703,43 +704,4 @@ def gene_mention_counts(mapped: pa.Table) -> pa.Table:
     figures = (group_rows(confident, ["ncbigene_id", "figid"], [])
                .group_by("ncbigene_id", use_threads=False).aggregate([("figid", "count")])
                .rename_columns(["ncbigene_id", "n_figures"]))
-    return _with_fallback(rows.select(["ncbigene_id", "symbol", "taxon_id"]), figures)
-
-
-def _with_fallback(named: pa.Table, figures: pa.Table) -> pa.Table:
-    """One row per gene of ``named``: its smallest (symbol, taxon_id), and n_figures from ``figures``."""
-    ordered = named.sort_by([(column, "ascending", "at_end") for column in ("ncbigene_id", "symbol", "taxon_id")])
-    first = (ordered.group_by("ncbigene_id", use_threads=False)
-             .aggregate([("symbol", "first", pc.ScalarAggregateOptions(skip_nulls=False)),
-                         ("taxon_id", "first", pc.ScalarAggregateOptions(skip_nulls=False))])
-             .rename_columns(["ncbigene_id", "symbol", "taxon_id"]))
-    joined = first.join(figures, "ncbigene_id", join_type="left outer", use_threads=False)
-    counts = pc.cast(pc.fill_null(joined["n_figures"], 0), pa.int32())
-    return pa.table({"ncbigene_id": joined["ncbigene_id"], "symbol": joined["symbol"],
-                     "taxon_id": joined["taxon_id"], "n_figures": counts}, schema=schema("gene_mention_counts")
-                    ).sort_by("ncbigene_id")
-
-
-def combine_gene_mention_counts(parts: pa.Table | Iterable[pa.Table]) -> pa.Table:
-    """Sum per-shard :func:`gene_mention_counts` partials into one row per gene."""
-    table = parts if isinstance(parts, pa.Table) else pa.concat_tables(list(parts))
-    figures = (table.group_by("ncbigene_id", use_threads=False).aggregate([("n_figures", "sum")])
-               .rename_columns(["ncbigene_id", "n_figures"]))
-    return _with_fallback(table.select(["ncbigene_id", "symbol", "taxon_id"]), figures)
-
-
-def build_genes_table(counts: pa.Table | Iterable[pa.Table], gene_catalog: pa.Table | pd.DataFrame) -> pa.Table:
-    """One row per gene ID seen in any shard (schema ``genes``), from :func:`gene_mention_counts` partials.
-
-    ``n_figures`` counts figures with a confident mention. Genes missing from the
-    catalog (e.g. PFOCR-recorded genes of taxa we did not load) keep the symbol and
-    taxon given in the mentions.
-    """
-    seen = combine_gene_mention_counts(counts).to_pandas()
-    catalog = gene_catalog.to_pandas() if isinstance(gene_catalog, pa.Table) else gene_catalog
-    genes = seen[["ncbigene_id"]].merge(catalog, on="ncbigene_id", how="left")
-    fallback = seen.set_index("ncbigene_id")
-    genes["symbol"] = genes["symbol"].fillna(genes["ncbigene_id"].map(fallback["symbol"]))
-    genes["taxon_id"] = genes["taxon_id"].astype("Int64").fillna(genes["ncbigene_id"].map(fallback["taxon_id"]))
-    genes["n_figures"] = genes["ncbigene_id"].map(fallback["n_figures"]).fillna(0).astype("int32")
-    return frame_to_arrow(genes, "genes")
+    return smallest_names(rows.select(["ncbigene_id", "symbol", "taxon_id"]), figures)

@@ -69,6 +69,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pfocr_etl.nulls import is_null
+from pfocr_etl.partials import ORGANISM_COUNT_COLUMNS
 from pfocr_etl.schemas import schema
 from pfocr_etl.taxonomy import (STATUS_MISSING, STATUS_RESOLVED, STATUS_UNRESOLVED, Resolution, Taxonomy,
                                 TaxonResolver)
@@ -453,12 +454,12 @@ def with_primary_taxon(figures: pa.Table, primary: pa.Table | pd.DataFrame) -> p
     return figures.set_column(position, field, column)
 
 
-COUNT_COLUMNS = ("n_figures", "n_figures_primary", "n_figures_mentioned_only")
-
-
 def organism_figure_counts(figure_organisms: pa.Table | pd.DataFrame,
                            primary: pa.Table | pd.DataFrame) -> pa.Table:
-    """Figures per taxon in one shard (schema ``organism_figure_counts``), summed by :func:`build_organisms_table`."""
+    """Figures per taxon in one shard (schema ``organism_figure_counts``).
+
+    Summed over the shards by :func:`pfocr_etl.partials.build_organisms_table`.
+    """
     organisms = _frame(figure_organisms)
     primaries = _frame(primary)
 
@@ -470,32 +471,9 @@ def organism_figure_counts(figure_organisms: pa.Table | pd.DataFrame,
         "n_figures": figures_per_taxon(organisms[organisms["status"] == STATUS_RESOLVED]),
         "n_figures_primary": figures_per_taxon(primaries, "primary_taxon_id"),
         "n_figures_mentioned_only": figures_per_taxon(organisms[organisms["status"] == STATUS_MENTIONED_ONLY]),
-    }, columns=list(COUNT_COLUMNS)).fillna(0).astype("int64").sort_index()
+    }, columns=list(ORGANISM_COUNT_COLUMNS)).fillna(0).astype("int64").sort_index()
     counts = counts.rename_axis("taxon_id").reset_index()
     return pa.Table.from_pandas(counts, schema=schema("organism_figure_counts"), preserve_index=False)
-
-
-def build_organisms_table(counts: pa.Table | Iterable[pa.Table], taxonomy: Taxonomy) -> pa.Table:
-    """Table ``organisms``: one row per taxon seen in any figure, with names, group, lineage, counts.
-
-    ``counts`` are :func:`organism_figure_counts` partials, e.g. one per shard: each
-    figure is in one shard, so their sums count every figure once.
-    """
-    parts = counts if isinstance(counts, pa.Table) else pa.concat_tables(
-        list(counts) or [schema("organism_figure_counts").empty_table()])
-    summed = (parts.group_by("taxon_id", use_threads=False)
-              .aggregate([(column, "sum") for column in COUNT_COLUMNS])
-              .rename_columns(["taxon_id", *COUNT_COLUMNS]).sort_by("taxon_id"))
-    taxa = summed["taxon_id"].to_pylist()
-    table = pa.table({
-        "taxon_id": summed["taxon_id"],
-        "scientific_name": pa.array([taxonomy.scientific_name(t) for t in taxa], pa.string()),
-        "rank": pa.array([taxonomy.rank(t) for t in taxa], pa.string()),
-        "group": pa.array([taxonomy.group(t) for t in taxa], pa.string()),
-        "lineage": pa.array([taxonomy.lineage_text(t) for t in taxa], pa.string()),
-        **{column: summed[column] for column in COUNT_COLUMNS},
-    })
-    return table.cast(schema("organisms"))
 
 
 def unresolved_names(figure_organisms: pa.Table | pd.DataFrame) -> pd.DataFrame:

@@ -60,14 +60,17 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pfocr_etl.nulls import is_null
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: the organisms gather needs none
+    import pandas as pd
 
 # --- file layout ---------------------------------------------------------------
 
@@ -443,6 +446,8 @@ class Taxonomy:
         exact and ancestor/descendant support. Only IDs in the taxonomy pair
         with others; unknown IDs pair with themselves.
         """
+        import pandas as pd
+
         distinct = sorted({int(t) for t in taxa if t is not None and not pd.isna(t)})
         present = set(distinct)
         pairs = [(t, t) for t in distinct]
