@@ -187,9 +187,12 @@ def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, Pat
     from pfocr_etl.partials import build_organisms_table
     from pfocr_etl.taxonomy import Taxonomy
 
+    def optional(key: str) -> pa.Table | None:
+        return read_table(taxonomy[key]) if taxonomy.get(key) else None
+
     # The tree alone: the resolver's name index (every name of NCBI Taxonomy) is for the annotate jobs.
-    tree = Taxonomy(*(read_table(taxonomy[key]) if taxonomy.get(key) else None
-                      for key in ("nodes", "names", "merged", "deleted")))
+    tree = Taxonomy(read_table(taxonomy["nodes"]), read_table(taxonomy["names"]), optional("merged"),
+                    optional("deleted"))
     table = build_organisms_table(_read_each(count_parts, "organism_figure_counts"), tree)
     return _write(table, output, "organisms").num_rows
 

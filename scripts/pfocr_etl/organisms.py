@@ -60,7 +60,7 @@ Primary organism (``figure_primary_organisms``)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
