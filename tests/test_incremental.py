@@ -151,7 +151,9 @@ def test_a_changed_setting_reruns_exactly_the_rules_that_use_it(workdir):
 
 
 def test_unchanged_shards_stay_done_when_their_lists_are_too_large_to_checksum(workdir):
-    """Lists of large shards exceed Snakemake's checksum size limit (up to 2.2 MB at 100k figures, limit 1 MB).
+    """Lists of large shards exceed Snakemake's checksum size limit (up to 2.2 MB at 100k figures).
+
+    The default profile sets the limit to 128 KiB.
 
     Here no file is small enough to be checksummed: an unchanged shard's list, linked from the
     manifest's cache, keeps its modification time, so only the new figure's shard re-runs.
