@@ -191,7 +191,6 @@ def test_scan_lists_files_sorted_with_sizes(tmp_path):
     assert [f for f in one if f.path.startswith("papers")][0].path == "papers/2020/PMC7.html"
     assert next(f for f in one if f.path == "_figures/PMC99__link.md").size == 3  # the target's
     assert manifest.list_inputs(corpus) == ([f.path for f in one], [f.kind for f in one])
-    assert manifest.list_inputs(corpus, workers=2) == manifest.list_inputs(corpus)  # a folder per process
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -201,8 +200,14 @@ def test_shards_split_between_processes_get_the_lists_one_process_writes(tmp_pat
         write(corpus / "_figures" / f"PMC{pmc}__f.md", "x" * pmc)
         write(corpus / "_data" / f"PMC{pmc}__f-genes.tsv", "y" * pmc)
     write(corpus / "papers" / "article.html", "no PMC number: misc")
+    # What the listing must treat alike in a worker (a sub-folder each) and in one process:
+    write(corpus / "papers" / "2020" / "PMC7.html", "a sub-folder")
+    write(corpus / "_figures" / ".draft.md", "hidden, not listed")
+    (corpus / "_figures" / "PMC9__link.md").symlink_to(corpus / "_figures" / "PMC3__f.md")
+    (corpus / "_data" / "linked-folder").symlink_to(corpus / "papers", target_is_directory=True)
     alone = build_manifest(corpus, tmp_path / "alone", 10, cache_dir=tmp_path / "alone-cache")
     assert len(alone) == 7  # six ranges and misc
+    assert "papers/2020/PMC7.html" in (tmp_path / "alone" / "pmc00000000.tsv").read_text()
 
     writers = tmp_path / "writers"
     writers.mkdir()

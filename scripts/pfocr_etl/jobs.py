@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from pfocr_etl.atomic import write_text
 from pfocr_etl.parquet_io import read_parts, read_table, write_arrow, write_table
-from pfocr_etl.schemas import SORT_KEYS, empty_table
+from pfocr_etl.schemas import SORT_KEYS
 from pfocr_etl.schemas import schema as table_schema
 
 PathLike = str | os.PathLike
@@ -165,20 +165,11 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
 
 # --- gathers ----------------------------------------------------------------------
 
-def _read_each(parts: Sequence[PathLike], table: str) -> pa.Table:
-    """Small per-shard part files of ``table``, read one at a time and joined, in path order.
-
-    Not read_parts: pyarrow.dataset reads ahead and imports pandas (~0.2 s of a gather job,
-    +200 MB in the fingerprint).
-    """
-    return pa.concat_tables([read_table(part, table) for part in sorted(map(str, parts))] or [empty_table(table)])
-
-
 def gather_genes(gene_count_parts: Sequence[PathLike], gene_catalog: PathLike, output: PathLike) -> int:
     """The genes table from the shards' per-gene partials (memory grows with genes, not mentions)."""
     from pfocr_etl.partials import build_genes_table
 
-    counts = _read_each(gene_count_parts, "gene_mention_counts")
+    counts = read_parts(gene_count_parts, "gene_mention_counts")
     return _write(build_genes_table(counts, read_table(gene_catalog)), output, "genes").num_rows
 
 
@@ -193,7 +184,7 @@ def gather_organisms(count_parts: Sequence[PathLike], taxonomy: Mapping[str, Pat
     # The tree alone: the resolver's name index (every name of NCBI Taxonomy) is for the annotate jobs.
     tree = Taxonomy(read_table(taxonomy["nodes"]), read_table(taxonomy["names"]), optional("merged"),
                     optional("deleted"))
-    table = build_organisms_table(_read_each(count_parts, "organism_figure_counts"), tree)
+    table = build_organisms_table(read_parts(count_parts, "organism_figure_counts"), tree)
     return _write(table, output, "organisms").num_rows
 
 
@@ -209,7 +200,7 @@ def fingerprint_corpus(parts: Sequence[PathLike], output: PathLike) -> dict:
 
     from pfocr_etl.manifest import corpus_fingerprint
 
-    files = _read_each(parts, "corpus_files")
+    files = read_parts(parts, "corpus_files")
     order = pc.sort_indices(files, sort_keys=[("path", "ascending")])
     summary = corpus_fingerprint(_rows_in_order(files, order), n_shards=len(parts))
     write_text(output, json.dumps(summary, indent=1, sort_keys=True) + "\n")

@@ -194,13 +194,12 @@ def _assign_ranges(ranges: Sequence[int | None], kinds: Sequence[str], shard_wid
 PARALLEL_SCAN_FILES = 20_000
 
 
-def list_inputs(input_dir: str | os.PathLike, workers: int = 1) -> tuple[list[str], list[str]]:
+def list_inputs(input_dir: str | os.PathLike) -> tuple[list[str], list[str]]:
     """Paths (relative to ``input_dir``, sorted) and kinds of all non-hidden files below the input sub-folders.
 
-    Symbolic links to files are listed; links to folders are not descended into. ``workers``:
-    forked processes that list the sub-folders (:func:`_listing`).
+    Symbolic links to files are listed; links to folders are not descended into.
     """
-    paths, kinds, _ = _listing(os.fspath(input_dir), 0, workers)
+    paths, kinds, _ = _listing(os.fspath(input_dir), 0, workers=1)
     return paths, kinds
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -90,19 +89,11 @@ def read_table(path: str | os.PathLike, table: str | None = None) -> pa.Table:
     return to_table(arrow, table) if table else arrow
 
 
-def read_dataset(path: str | os.PathLike, table: str | None = None) -> pa.Table:
-    """Read every part file of a table folder (``<table>/*.parquet``)."""
-    return read_parts(sorted(Path(path).glob("*.parquet")), table)
+def read_parts(files: Sequence[str | os.PathLike], table: str) -> pa.Table:
+    """The given part files of one table, read one at a time and joined in path order.
 
-
-def read_parts(files: Sequence[str | os.PathLike], table: str | None = None) -> pa.Table:
-    """Read the given part files of one table as one Arrow table."""
-    files = sorted(str(p) for p in files)
-    target = table_schema(table) if table else None
-    if not files:
-        if target is None:
-            raise FileNotFoundError("no Parquet part files given and no table schema to fall back on")
-        return target.empty_table()
-    import pyarrow.dataset as ds  # here, not at the top: it imports pandas, which most jobs never use
-
-    return ds.dataset(files, schema=target, format="parquet").to_table()
+    Not pyarrow.dataset: its import costs ~0.1 s, with pandas (which pyarrow then imports)
+    ~0.3 s, and it reads ahead (+200 MB for the corpus fingerprint at 100k figures).
+    """
+    parts = [read_table(part, table) for part in sorted(map(str, files))]
+    return pa.concat_tables(parts) if parts else table_schema(table).empty_table()
