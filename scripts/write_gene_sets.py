@@ -10,5 +10,6 @@ with logged(job.log[0]) as log:
                            job.params.min_genes, job.params.max_genes,
                            figure_gene_orthologs_parts=given.figure_gene_orthologs,
                            figure_gene_families_parts=given.figure_gene_families,
-                           taxonomy_names_parts=given.taxonomy_names, threads=job.threads)
+                           taxonomy_names_parts=given.taxonomy_names, confident_genes_parts=given.confident_genes,
+                           labels_parts=given.labels, threads=job.threads)
     log.info("wrote %s", files)

@@ -155,6 +155,28 @@ def test_two_runs_give_byte_identical_parquet(tmp_path, sample_build):
     assert mismatch == [] and errors == []
 
 
+def test_gene_sets_and_report_from_the_shard_summaries_equal_those_from_the_tables(tmp_path, sample_build):
+    """The gene-set and metrics jobs read the annotate jobs' summaries (pfocr_etl.summaries);
+    from the published tables alone, the same code gives the same files and numbers."""
+    from pfocr_etl.genesets import write_gmt_sets
+    from pfocr_etl.report import table_metrics
+
+    _, out = sample_build
+    tables = {folder.name: sorted(map(str, folder.glob("*.parquet"))) for folder in (out / "tables").iterdir()}
+    written = write_gmt_sets(tables["figure_genes"], tables["figures"], tables["organisms"], tmp_path / "gmt",
+                             figure_gene_orthologs_parts=tables["figure_gene_orthologs"],
+                             figure_gene_families_parts=tables["figure_gene_families"])
+    names = sorted(Path(path).name for path in written)
+    assert names and names == sorted(path.name for path in (out / "gmt").glob("*.gmt"))
+    _, mismatch, errors = filecmp.cmpfiles(out / "gmt", tmp_path / "gmt", names, shallow=False)
+    assert mismatch == [] and errors == []
+    pipeline = json.loads((out / "work" / "table_metrics.json").read_text())
+    from_tables = table_metrics(tables)
+    for section in ("rows", "genes", "gene_mapping"):
+        assert pipeline[section] == json.loads(json.dumps(from_tables[section])), section
+    assert pipeline["gene_mapping"]["confident"] > 0
+
+
 def test_lint_and_snakefmt_are_clean():
     lint = run_snakemake("--lint", check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr

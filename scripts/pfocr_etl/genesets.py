@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pfocr_etl.atomic import replacing
+from pfocr_etl.summaries import CONFIDENT_GENES, LABELS, clean_text
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,11 @@ def direct_condition(columns: Collection[str], alias: str = "") -> str | None:
     return " AND ".join(parts)
 
 
+def confident_source(ts: TableSet) -> str:
+    """The table to read confident gene rows from: the partials when given, else figure_genes."""
+    return CONFIDENT_GENES if ts.has(CONFIDENT_GENES) else "figure_genes"
+
+
 # =============================================================================
 # Building the sets
 # =============================================================================
@@ -110,12 +116,6 @@ def organism_slug(scientific_name: str | None, taxon_id: int) -> str:
     return slug or f"taxon-{taxon_id}"
 
 
-def clean_text(value: str | None) -> str:
-    """One line, single spaces: tabs and line breaks cannot appear inside a GMT field."""
-    # str.split() splits on exactly the characters \s matches, and is ~3x faster than re.sub.
-    return " ".join(value.split()) if value else ""
-
-
 # Temporary DuckDB tables of one build (spilled to disk past the memory limit, like the queries).
 LABELS_TABLE = "gmt_labels"
 SETS_TABLE = "gmt_sets"
@@ -129,20 +129,23 @@ def create_labels(ts: TableSet) -> None:
 
     The name is ``figid_alias`` when present and used by exactly one figure (and not
     another figure's figid), else the figid; the description is the title, else the
-    figid. Both pass :func:`clean_text` (a DuckDB function here), so the whole corpus
-    never sits in Python.
+    figid. Both pass :func:`clean_text`: in the shards' ``gene_set_labels`` partials when
+    given, else here as a DuckDB function, so the whole corpus never sits in Python.
     """
-    ts.con.create_function("pfocr_clean_text", clean_text, ["VARCHAR"], "VARCHAR", null_handling="special",
-                           side_effects=False)
-    if not ts.has("figures", "figid"):
+    if ts.has(LABELS, "figid", "alias", "title"):
+        cleaned = f"SELECT figid, alias, title FROM {LABELS}"
+    elif ts.has("figures", "figid"):
+        ts.con.create_function("pfocr_clean_text", clean_text, ["VARCHAR"], "VARCHAR", null_handling="special",
+                               side_effects=False)
+        alias = "figid_alias" if ts.has("figures", "figid_alias") else "NULL"
+        title = "figtitle" if ts.has("figures", "figtitle") else "NULL"
+        cleaned = f"SELECT figid, pfocr_clean_text({alias}) AS alias, pfocr_clean_text({title}) AS title FROM figures"
+    else:
         ts.con.execute(f"CREATE TEMP TABLE {LABELS_TABLE} (figid VARCHAR, name VARCHAR, description VARCHAR)")
         return
-    alias = "figid_alias" if ts.has("figures", "figid_alias") else "NULL"
-    title = "figtitle" if ts.has("figures", "figtitle") else "NULL"
     ts.con.execute(
         f"CREATE TEMP TABLE {LABELS_TABLE} AS "
-        f"WITH f AS (SELECT figid, pfocr_clean_text({alias}) AS alias, pfocr_clean_text({title}) AS title "
-        f"FROM figures), uses AS (SELECT alias, count(*) AS n FROM f WHERE alias <> '' GROUP BY alias) "
+        f"WITH f AS ({cleaned}), uses AS (SELECT alias, count(*) AS n FROM f WHERE alias <> '' GROUP BY alias) "
         f"SELECT f.figid, CASE WHEN f.alias <> '' AND uses.n = 1 AND (f.alias = f.figid OR NOT EXISTS "
         f"(SELECT 1 FROM f AS other WHERE other.figid = f.alias)) THEN f.alias ELSE f.figid END AS name, "
         f"CASE WHEN f.title <> '' THEN f.title ELSE f.figid END AS description "
@@ -199,8 +202,8 @@ def plan_gene_sets(ts: TableSet, min_genes: int = 3, max_genes: int | None = Non
     # without a taxon are in no organism's file but are projected to human (from this table).
     gene_lists = ", ".join(f"list_sort(list(DISTINCT ncbigene_id) FILTER (WHERE {conditions[variant]})) AS {variant}"
                            for variant in variants)
-    ts.con.execute(f"CREATE TEMP TABLE {SETS_TABLE} AS SELECT figid, taxon_id, {gene_lists} FROM figure_genes "
-                   f"WHERE {conditions[VARIANT_CONFIDENT]} GROUP BY figid, taxon_id")
+    ts.con.execute(f"CREATE TEMP TABLE {SETS_TABLE} AS SELECT figid, taxon_id, {gene_lists} "
+                   f"FROM {confident_source(ts)} WHERE {conditions[VARIANT_CONFIDENT]} GROUP BY figid, taxon_id")
     seen = {int(taxon) for (taxon,) in ts.query(f"SELECT DISTINCT taxon_id FROM {SETS_TABLE} "
                                                 f"WHERE taxon_id IS NOT NULL")}
     members = False
@@ -357,8 +360,8 @@ def _human_projection_sql(ts: TableSet, cols: list[str]) -> tuple[str | None, st
                 f"JOIN figure_gene_orthologs o ON o.figid = g.figid AND o.ncbigene_id = g.ncbigene_id "
                 f"WHERE o.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
     if "human_ncbigene_id" in cols:
-        return (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) AS genes FROM figure_genes g "
-                f"WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
+        return (f"SELECT g.figid, list_sort(list(DISTINCT g.human_ncbigene_id)) AS genes FROM "
+                f"{confident_source(ts)} g WHERE {confident} AND g.human_ncbigene_id IS NOT NULL GROUP BY g.figid"), None
     return None, "neither figure_gene_orthologs nor figure_genes.human_ncbigene_id is available"
 
 
@@ -380,19 +383,24 @@ def format_gmt(sets: Sequence[GeneSet]) -> str:
 def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: str | os.PathLike,
                    min_genes: int = 3, max_genes: int | None = None, *,
                    figure_gene_orthologs_parts=None, figure_gene_families_parts=None, taxonomy_names_parts=None,
+                   confident_genes_parts=None, labels_parts=None,
                    taxa: Collection[int] | None = None, human_projected: bool = True,
                    family_members: bool = False, threads: int = DUCKDB_THREADS) -> list[str]:
     """Write every GMT file into ``out_dir``; returns their paths (sorted).
 
     ``*_parts`` are a table's part files (list), its folder, or None (organisms: slugs
-    come from ``taxonomy_names_parts`` then, else fall back to ``taxon-<id>``). Each file is
+    come from ``taxonomy_names_parts`` then, else fall back to ``taxon-<id>``).
+    ``confident_genes_parts`` and ``labels_parts``, the shards' partials (:func:`confident_rows`,
+    :func:`gene_set_labels`), give the same sets with less work; ``figure_genes_parts`` and
+    ``figures_parts`` are still needed (table checks, family members). Each file is
     written a batch of sets at a time (memory does not grow with the corpus), to a temporary
     name that replaces the file when complete. Stale ``pfocr-*.gmt`` files in ``out_dir``
     from an earlier run are removed so the folder always matches one build.
     """
     tables = {"figure_genes": figure_genes_parts, "figures": figures_parts, "organisms": organisms_parts,
               "figure_gene_orthologs": figure_gene_orthologs_parts,
-              "figure_gene_families": figure_gene_families_parts, "taxonomy_names": taxonomy_names_parts}
+              "figure_gene_families": figure_gene_families_parts, "taxonomy_names": taxonomy_names_parts,
+              CONFIDENT_GENES: confident_genes_parts, LABELS: labels_parts}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with TableSet(tables, threads=threads) as ts:

@@ -151,7 +151,8 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
     pairs = figure_gene_orthologs(genes, OrthologIndex(orthologs))
     _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
     # Rows keep the mapped genes' order, already SORT_KEYS["figure_genes"]: sorting again cost ~4 % of the job.
-    write_table(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
+    figure_genes = write_table(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
+    _write_summaries(figure_table, figure_genes, outputs)
     _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
     _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
     _write(organism_figure_counts(result.figure_organisms, result.primary), outputs["organism_counts"],
@@ -161,6 +162,15 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
     _write(pa.Table.from_pandas(disagreements, schema=table_schema("organism_disagreements"), preserve_index=False),
            outputs["organism_disagreements"], "organism_disagreements")
     return {"figures": figure_table.num_rows, "figure_organisms": result.figure_organisms.num_rows}
+
+
+def _write_summaries(figure_table: pa.Table, figure_genes: pa.Table, outputs: Mapping[str, PathLike]) -> None:
+    """The shard's partials for the gene sets and the report: they read these, not every gene row."""
+    from pfocr_etl.summaries import confident_rows, gene_mapping_counts, gene_set_labels
+
+    write_table(confident_rows(figure_genes), outputs["confident_genes"], "confident_figure_genes")
+    _write(gene_set_labels(figure_table), outputs["gene_set_labels"], "gene_set_labels")
+    _write(gene_mapping_counts(figure_genes), outputs["mapping_counts"], "gene_mapping_counts")
 
 
 # --- gathers ----------------------------------------------------------------------

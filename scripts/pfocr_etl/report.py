@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pfocr_etl import plots
-from pfocr_etl.genesets import confident_condition, gmt_line_count
+from pfocr_etl.genesets import confident_condition, confident_source, gmt_line_count
 from pfocr_etl.atomic import write_text
 from pfocr_etl.plots import esc, fmt_number
+from pfocr_etl.summaries import CONFIDENT_GENES, MAPPING_COUNTS
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 METRICS_FORMAT = "pfocr-etl-metrics/1"
@@ -52,6 +53,8 @@ DISAGREEMENT_REASONS = {
     "primary": "the figure's primary organism differs",
 }
 RECORDED_TIER = "pfocr_recorded"  # pfocr_etl.genes: PFOCR's own recorded rows, kept for audit
+# Tables that only summarize others (the shards' partials): they are not counted as tables.
+PARTIAL_TABLES = (CONFIDENT_GENES, MAPPING_COUNTS)
 
 PathLike = str | os.PathLike
 
@@ -312,9 +315,10 @@ def _genes(ts: TableSet, top_n: int) -> dict:
         return _na(missing)
     cols = ts.columns["figure_genes"]
     cond = confident_condition(cols)
+    confident = confident_source(ts)
     symbol = ("SELECT ncbigene_id AS k, any_value(symbol) AS l FROM genes GROUP BY ncbigene_id"
               if ts.has("genes", "ncbigene_id", "symbol") else
-              _best_label("figure_genes", "ncbigene_id", "symbol", cond) if "symbol" in cols else
+              _best_label(confident, "ncbigene_id", "symbol", cond) if "symbol" in cols else
               "SELECT NULL::BIGINT AS k, NULL AS l")
     taxon = "any_value(g.taxon_id)" if "taxon_id" in cols else "NULL"
     organism = ("LEFT JOIN (SELECT taxon_id, any_value(scientific_name) AS scientific_name FROM organisms "
@@ -324,14 +328,14 @@ def _genes(ts: TableSet, top_n: int) -> dict:
     # looked up. The window counts the genes (the groups) in the same scan of figure_genes.
     top = ts.query(f"SELECT t.ncbigene_id, s.l, t.taxon_id, o.scientific_name, t.n, t.genes FROM "
                    f"(SELECT g.ncbigene_id, {taxon} AS taxon_id, count(DISTINCT g.figid) AS n, "
-                   f"count(*) OVER () AS genes FROM figure_genes g WHERE {confident_condition(cols, 'g')} "
+                   f"count(*) OVER () AS genes FROM {confident} g WHERE {confident_condition(cols, 'g')} "
                    f"GROUP BY g.ncbigene_id ORDER BY n DESC, g.ncbigene_id LIMIT {max(int(top_n), 1)}) t "
                    f"LEFT JOIN ({symbol}) s ON s.k = t.ncbigene_id {organism} "
                    f"ORDER BY t.n DESC, t.ncbigene_id")
     out = {
         "available": True,
         "distinct_genes": int(top[0][-1]) if top else 0,
-        "figures_with_genes": int(ts.scalar(f"SELECT count(DISTINCT figid) FROM figure_genes WHERE {cond}")),
+        "figures_with_genes": int(ts.scalar(f"SELECT count(DISTINCT figid) FROM {confident} WHERE {cond}")),
         "top_genes": [{"ncbigene_id": int(g), "symbol": s, "taxon_id": None if t is None else int(t),
                        "organism": o, "figures": int(n)} for g, s, t, o, n, _ in top[:top_n]],
     }
@@ -382,9 +386,13 @@ def _mapping(ts: TableSet) -> dict:
     # read the 7M rows of a 100k-figure corpus once each, and a filter per count compared tiers.
     groups = [c for c in ("match_tier", "id_status") if c in cols]
     counted = {**of_mapped, **of_all}
-    per_group = ts.query("SELECT " + "".join(f"{c}, " for c in groups) + "count(*)"
-                         + "".join(f", {aggregate}" for aggregate in counted.values())
-                         + " FROM figure_genes" + (" GROUP BY ALL" if groups else ""))
+    if ts.has(MAPPING_COUNTS, *groups, "rows", *counted):
+        # The same counts summed over the shards' partials, grouped the same way.
+        source, aggregates = MAPPING_COUNTS, ["sum(rows)", *(f"sum({name})" for name in counted)]
+    else:
+        source, aggregates = "figure_genes", ["count(*)", *counted.values()]
+    per_group = ts.query("SELECT " + ", ".join([*groups, *aggregates]) + f" FROM {source}"
+                         + (" GROUP BY ALL" if groups else ""))
     count = dict.fromkeys(["total", "mapped", *counted], 0)
     by_value: dict[str, dict[str, int]] = {c: {} for c in groups}
     for row in per_group:
@@ -608,7 +616,7 @@ def table_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], re
         return {
             "format": METRICS_FORMAT,
             "pipeline_version": pipeline_version(),
-            "rows": {name: ts.rows(name) for name in sorted(ts.columns)},
+            "rows": {name: ts.rows(name) for name in sorted(ts.columns) if name not in PARTIAL_TABLES},
             "overview": _overview(ts, manifest_dir),
             "years": _years(ts),
             "organisms": _organisms(ts, top_n),

@@ -311,6 +311,28 @@ TABLE_COLUMNS["figure_genes"] = [
                                        "without a gene ID."),
 ]
 
+# --- per-shard summaries for the gene sets and the report (pfocr_etl.summaries) ---------------
+TABLE_COLUMNS.update({
+    # The figure_genes rows that may enter a gene set (genesets.confident_condition).
+    "confident_figure_genes": TABLE_COLUMNS["figure_genes"],
+    "gene_set_labels": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("alias", STR, False, "figid_alias on one line (summaries.clean_text); empty when absent."),
+        Column("title", STR, False, "figtitle on one line; empty when absent."),
+    ],
+    "gene_mapping_counts": [
+        Column("match_tier", STR, True, "Match tier of the rows."),
+        Column("id_status", STR, True, "ID status of the rows."),
+        Column("rows", I64, False, "Rows."),
+        Column("with_gene_id", I64, False, "Rows with an NCBI Gene ID."),
+        Column("confident", I64, False, "Rows that may enter a gene set (genesets.confident_condition)."),
+        Column("ambiguous", I64, False, "Ambiguous rows."),
+        Column("ids_discontinued", I64, False, "Rows whose ID status is discontinued."),
+        Column("ids_refreshed", I64, False, "Rows whose gene ID differs from the input gene ID."),
+        Column("ids_given", I64, False, "Rows with an input gene ID."),
+    ],
+})
+
 SCHEMAS: dict[str, pa.Schema] = {name: _schema(cols) for name, cols in TABLE_COLUMNS.items()}
 
 
@@ -355,4 +377,6 @@ SORT_KEYS: dict[str, list[str]] = {
     "figure_gene_orthologs": ["figid", "ncbigene_id", "taxon_id", "human_ncbigene_id"],
     "organism_disagreements": ["figid", "word", "tsv_taxon_id", "reason"],
 }
-SORT_KEYS["figure_genes"] = SORT_KEYS["figure_genes_mapped"]
+SORT_KEYS["figure_genes"] = SORT_KEYS["confident_figure_genes"] = SORT_KEYS["figure_genes_mapped"]
+SORT_KEYS["gene_set_labels"] = ["figid"]
+SORT_KEYS["gene_mapping_counts"] = ["match_tier", "id_status"]

@@ -29,6 +29,8 @@ rule annotate_shard:
             "taxonomy",
             "nulls",
             "parquet_io",
+            "partials",
+            "summaries",
         ),
     output:
         figure_gene_families=f"{OUT}/tables/figure_gene_families/part-{{shard}}.parquet",
@@ -40,6 +42,10 @@ rule annotate_shard:
         figure_gene_orthologs=f"{OUT}/tables/figure_gene_orthologs/part-{{shard}}.parquet",
         organism_disagreements=f"{OUT}/tables/organism_disagreements/part-{{shard}}.parquet",
         organism_counts=f"{OUT}/work/{{shard}}/organism_counts.parquet",
+        # Summaries for the gene sets and the report (pfocr_etl.summaries).
+        confident_genes=f"{OUT}/work/{{shard}}/confident_genes.parquet",
+        gene_set_labels=f"{OUT}/work/{{shard}}/gene_set_labels.parquet",
+        mapping_counts=f"{OUT}/work/{{shard}}/mapping_counts.parquet",
     log:
         f"{OUT}/logs/annotate_shard/{{shard}}.log",
     benchmark:

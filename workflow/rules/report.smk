@@ -11,7 +11,12 @@ rule write_gene_sets:
         # Organism names for the file names: from the taxonomy, not the organisms gather, so the
         # gene sets start as soon as the last shard is annotated.
         taxonomy_names=rules.build_taxonomy.output.names,
-        code=job_code("write_gene_sets", "genesets", "tableview", "parquet_io"),
+        # The shards' summaries: the sets' gene rows and labels, without reading every gene row.
+        confident_genes=shard_work_files("confident_genes"),
+        labels=shard_work_files("gene_set_labels"),
+        code=job_code(
+            "write_gene_sets", "genesets", "summaries", "tableview", "parquet_io"
+        ),
     output:
         gmt=report(
             directory(f"{OUT}/gmt"),
@@ -43,6 +48,9 @@ rule compute_table_metrics:
     # The report's table metrics need no gene sets: computed while write_gene_sets runs.
     input:
         unpack(published_tables),
+        # The shards' summaries (pfocr_etl.summaries), named as the tables the report reads.
+        confident_figure_genes=shard_work_files("confident_genes"),
+        gene_mapping_counts=shard_work_files("mapping_counts"),
         references=rules.describe_references.output.references,
         corpus=rules.fingerprint_corpus.output.corpus,
         code=job_code(
@@ -51,6 +59,7 @@ rule compute_table_metrics:
             "plots",
             "tableview",
             "genesets",
+            "summaries",
             "release",
             "parquet_io",
         ),
@@ -79,7 +88,9 @@ rule summarize:
     input:
         table_metrics=rules.compute_table_metrics.output.metrics,
         gmt=rules.write_gene_sets.output.gmt,
-        code=job_code("summarize", "report", "plots", "genesets", "parquet_io"),
+        code=job_code(
+            "summarize", "report", "plots", "genesets", "summaries", "parquet_io"
+        ),
     output:
         metrics=report(
             f"{OUT}/report/metrics.json",
@@ -113,6 +124,7 @@ rule write_datapackage:
             "release",
             "tableview",
             "genesets",
+            "summaries",
             "manifest",
             "parquet_io",
         ),
@@ -147,6 +159,7 @@ rule write_release_manifest:
             "release",
             "tableview",
             "genesets",
+            "summaries",
             "manifest",
             "parquet_io",
         ),
