@@ -5,11 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= 4
 
-.PHONY: run test lint format clean-example evaluate
+.PHONY: run test lint format clean-example evaluate slurm
 
 $(INSTALLED): requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+# Add the SLURM executor plugin for cluster runs (docs/slurm.md); CI runs the SLURM tests with it.
+slurm: $(VENV)/.installed-slurm
+$(VENV)/.installed-slurm: $(INSTALLED) requirements-slurm.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-slurm.txt -c constraints.txt
 	touch $@
 
 # Build the bundled example (resources/example) into results/example.

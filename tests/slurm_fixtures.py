@@ -187,7 +187,7 @@ def slurm_cluster():
         import snakemake_executor_plugin_slurm  # noqa: F401
     except ImportError:
         _unavailable(
-            f"snakemake-executor-plugin-slurm not importable from {sys.executable}"
+            f"snakemake-executor-plugin-slurm not importable from {sys.executable} (install: make slurm)"
         )
 
     started_here = False

@@ -19,7 +19,7 @@ CONDA_TO_PIP = {"pyyaml": "pyyaml", "pyarrow": "pyarrow", "pandas": "pandas"}
 
 def pip_pins() -> dict[str, str]:
     pins = {}
-    for name in ("requirements.txt", "constraints.txt"):
+    for name in ("requirements.txt", "requirements-slurm.txt", "constraints.txt"):
         for line in (REPO / name).read_text().splitlines():
             line = line.split("#", 1)[0].strip()
             if "==" in line:
@@ -49,11 +49,13 @@ def test_env_file_is_valid_and_pinned(path):
         assert pins.get(pip_name) == version, f"{path.name}: {name} ={version} but pip pins {pins.get(pip_name)}"
 
 
-def test_requirements_are_exact_pins():
-    for line in (REPO / "requirements.txt").read_text().splitlines():
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-slurm.txt"])
+def test_requirements_are_exact_pins(name):
+    for line in (REPO / name).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.\-]*", line), line
+            assert line.lower() in (REPO / "constraints.txt").read_text().lower(), f"{name}: {line} not in constraints.txt"
 
 
 def test_every_rule_uses_a_conda_env_that_exists():
