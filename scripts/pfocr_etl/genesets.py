@@ -87,7 +87,7 @@ def direct_condition(columns: Collection[str], alias: str = "") -> str | None:
 
 
 def confident_source(ts: TableSet) -> str:
-    """The table to read confident gene rows from: the partials when given, else figure_genes."""
+    """The table to read confident gene rows from: the shards' summaries when given, else figure_genes."""
     return CONFIDENT_GENES if ts.has(CONFIDENT_GENES) else "figure_genes"
 
 
@@ -129,7 +129,7 @@ def create_labels(ts: TableSet) -> None:
 
     The name is ``figid_alias`` when present and used by exactly one figure (and not
     another figure's figid), else the figid; the description is the title, else the
-    figid. Both pass :func:`clean_text`: in the shards' ``gene_set_labels`` partials when
+    figid. Both pass :func:`clean_text`: in the shards' ``gene_set_labels`` summaries when
     given, else here as a DuckDB function, so the whole corpus never sits in Python.
     """
     if ts.has(LABELS, "figid", "alias", "title"):
@@ -390,7 +390,7 @@ def write_gmt_sets(figure_genes_parts, figures_parts, organisms_parts, out_dir: 
 
     ``*_parts`` are a table's part files (list), its folder, or None (organisms: slugs
     come from ``taxonomy_names_parts`` then, else fall back to ``taxon-<id>``).
-    ``confident_genes_parts`` and ``labels_parts``, the shards' partials (:func:`confident_rows`,
+    ``confident_genes_parts`` and ``labels_parts``, the shards' summaries (:func:`confident_rows`,
     :func:`gene_set_labels`), give the same sets with less work; ``figure_genes_parts`` and
     ``figures_parts`` are still needed (table checks, family members). Each file is
     written a batch of sets at a time (memory does not grow with the corpus), to a temporary

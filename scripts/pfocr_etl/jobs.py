@@ -165,7 +165,7 @@ def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.
 
 
 def _write_summaries(figure_table: pa.Table, figure_genes: pa.Table, outputs: Mapping[str, PathLike]) -> None:
-    """The shard's partials for the gene sets and the report: they read these, not every gene row."""
+    """The shard's summaries for the gene sets and the report: they read these, not every gene row."""
     from pfocr_etl.summaries import confident_rows, gene_mapping_counts, gene_set_labels
 
     write_table(confident_rows(figure_genes), outputs["confident_genes"], "confident_figure_genes")

@@ -53,8 +53,8 @@ DISAGREEMENT_REASONS = {
     "primary": "the figure's primary organism differs",
 }
 RECORDED_TIER = "pfocr_recorded"  # pfocr_etl.genes: PFOCR's own recorded rows, kept for audit
-# Tables that only summarize others (the shards' partials): they are not counted as tables.
-PARTIAL_TABLES = (CONFIDENT_GENES, MAPPING_COUNTS)
+# The shards' summaries of figure_genes (pfocr_etl.summaries): read in its place, never counted as tables.
+SUMMARY_TABLES = (CONFIDENT_GENES, MAPPING_COUNTS)
 
 PathLike = str | os.PathLike
 
@@ -387,7 +387,7 @@ def _mapping(ts: TableSet) -> dict:
     groups = [c for c in ("match_tier", "id_status") if c in cols]
     counted = {**of_mapped, **of_all}
     if ts.has(MAPPING_COUNTS, *groups, "rows", *counted):
-        # The same counts summed over the shards' partials, grouped the same way.
+        # The same counts summed over the shards' summaries, grouped the same way.
         source, aggregates = MAPPING_COUNTS, ["sum(rows)", *(f"sum({name})" for name in counted)]
     else:
         source, aggregates = "figure_genes", ["count(*)", *counted.values()]
@@ -616,7 +616,7 @@ def table_metrics(tables: Mapping[str, Sequence[PathLike] | PathLike | None], re
         return {
             "format": METRICS_FORMAT,
             "pipeline_version": pipeline_version(),
-            "rows": {name: ts.rows(name) for name in sorted(ts.columns) if name not in PARTIAL_TABLES},
+            "rows": {name: ts.rows(name) for name in sorted(ts.columns) if name not in SUMMARY_TABLES},
             "overview": _overview(ts, manifest_dir),
             "years": _years(ts),
             "organisms": _organisms(ts, top_n),

@@ -7,7 +7,8 @@ these small tables per shard instead; each figure is in one shard, so the shards
 together are the corpus's:
 
 ``confident_figure_genes``
-    The figure_genes rows that may enter a gene set (:func:`confident_rows`, ~3 % of them).
+    The figure_genes rows that may enter a gene set (:func:`confident_rows`; 3 % of the rows of the
+    synthetic 100k corpus with the example references).
 ``gene_set_labels``
     Each figure's alias and title on one line (:func:`gene_set_labels`).
 ``gene_mapping_counts``
