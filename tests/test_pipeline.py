@@ -22,12 +22,14 @@ TABLES = ("figures", "papers", "paper_references", "figure_genes", "figure_chemi
           "rejected")
 
 
-def build(input_dir: Path, output_dir: Path, *extra: str, check: bool = True, cores: str = "2"):
+def build(input_dir: Path, output_dir: Path, *extra: str, check: bool = True, cores: str = "2",
+          env: dict[str, str] | None = None):
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     config = absolute_config(output_dir.parent / "config.yaml")
     return run_snakemake("--snakefile", str(REPO / "Snakefile"), "--configfile", str(config),
                          "--directory", str(output_dir.parent), "--cores", cores,
-                         "--config", f"input_dir={input_dir}", f"output_dir={output_dir}", *extra, check=check)
+                         "--config", f"input_dir={input_dir}", f"output_dir={output_dir}", *extra, check=check,
+                         env=env)
 
 
 def table(output_dir: Path, name: str):
@@ -175,6 +177,38 @@ def test_gene_sets_and_report_from_the_shard_summaries_equal_those_from_the_tabl
     for section in ("rows", "genes", "gene_mapping"):
         assert pipeline[section] == json.loads(json.dumps(from_tables[section])), section
     assert pipeline["gene_mapping"]["confident"] > 0
+
+
+# Loaded by every job of the build below (PYTHONPATH): at exit, the package modules the job imported
+# and those its command lists as inputs (the job_code(...) files whose change re-runs it).
+RECORD_MODULES = """
+import atexit, json, os, sys
+
+def _record():
+    if not sys.argv[0].endswith(".py"):
+        return
+    package = os.sep + "pfocr_etl" + os.sep
+    listed = sorted(os.path.basename(a)[:-3] for a in sys.argv[1:] if package in a and a.endswith(".py"))
+    imported = sorted(m.split(".")[1] for m in sys.modules if m.startswith("pfocr_etl.") and m.count(".") == 1)
+    path = os.path.join(os.environ["PFOCR_TEST_MODULES"], f"{os.getpid()}.json")
+    with open(path, "w") as handle:
+        json.dump({"job": os.path.basename(sys.argv[0]), "listed": listed, "imported": imported}, handle)
+
+atexit.register(_record)
+"""
+
+
+def test_every_job_lists_the_package_modules_it_imports(tmp_path):
+    """A job re-runs when a module in its ``code`` input changes, so it must list every one it runs."""
+    hook, records = tmp_path / "hook", tmp_path / "records"
+    hook.mkdir()
+    records.mkdir()
+    (hook / "sitecustomize.py").write_text(RECORD_MODULES)
+    build(EXAMPLE_CORPUS, tmp_path / "out", env={"PYTHONPATH": str(hook), "PFOCR_TEST_MODULES": str(records)})
+    jobs = [json.loads(path.read_text()) for path in records.glob("*.json")]
+    assert {"parse_shard.py", "annotate_shard.py", "write_gene_sets.py", "summarize.py"} <= {j["job"] for j in jobs}
+    unlisted = {(j["job"], module) for j in jobs for module in j["imported"] if module not in j["listed"]}
+    assert unlisted == set()
 
 
 def test_lint_and_snakefmt_are_clean():

@@ -31,6 +31,7 @@ rule annotate_shard:
             "parquet_io",
             "partials",
             "summaries",
+            "atomic",
         ),
     output:
         figure_gene_families=f"{OUT}/tables/figure_gene_families/part-{{shard}}.parquet",

@@ -5,7 +5,7 @@ rule gather_genes:
     input:
         gene_counts=shard_work_files("gene_counts"),
         gene_catalog=rules.build_gene_reference.output.gene_catalog,
-        code=job_code("gather_genes", "jobs", "genes", "parquet_io"),
+        code=job_code("gather_genes", "jobs", "partials", "parquet_io", "atomic"),
     output:
         genes=f"{OUT}/tables/genes/part-all.parquet",
     log:

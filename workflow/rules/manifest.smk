@@ -4,7 +4,7 @@
 checkpoint build_manifest:
     input:
         corpus=corpus_folders,
-        code=job_code("build_manifest", "manifest"),
+        code=job_code("build_manifest", "manifest", "atomic"),
     output:
         shards=directory(SHARDS_DIR),
     log:
@@ -36,7 +36,7 @@ rule fingerprint_corpus:
     # From the parse jobs' per-file digests: the manifest reads no file contents.
     input:
         parts=shard_work_files("corpus_files"),
-        code=job_code("fingerprint_corpus", "jobs", "manifest", "parquet_io"),
+        code=job_code("fingerprint_corpus", "jobs", "manifest", "parquet_io", "atomic"),
     output:
         corpus=f"{OUT}/manifest/corpus.json",
     log:

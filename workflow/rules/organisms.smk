@@ -9,7 +9,15 @@ rule gather_organisms:
         taxonomy_nodes=rules.build_taxonomy.output.nodes,
         taxonomy_merged=rules.build_taxonomy.output.merged,
         taxonomy_deleted=rules.build_taxonomy.output.deleted,
-        code=job_code("gather_organisms", "jobs", "organisms", "taxonomy", "parquet_io"),
+        code=job_code(
+            "gather_organisms",
+            "jobs",
+            "partials",
+            "taxonomy",
+            "nulls",
+            "parquet_io",
+            "atomic",
+        ),
     output:
         organisms=f"{OUT}/tables/organisms/part-all.parquet",
     log:

@@ -11,9 +11,9 @@ rule parse_shard:
             "frontmatter",
             "articles",
             "nulls",
-            "errors",
             "parquet_io",
             "manifest",
+            "atomic",
         ),
     output:
         figures=f"{OUT}/work/{{shard}}/figures.parquet",
@@ -47,7 +47,7 @@ rule parse_shard:
 rule gather_papers:
     input:
         candidates=shard_work_files("papers"),
-        code=job_code("gather_papers", "jobs", "papers", "parquet_io"),
+        code=job_code("gather_papers", "jobs", "papers", "parquet_io", "atomic"),
     output:
         papers=f"{OUT}/tables/papers/part-all.parquet",
     log:

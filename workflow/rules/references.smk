@@ -44,7 +44,13 @@ rule build_gene_reference:
     input:
         unpack(gene_reference_inputs),
         code=job_code(
-            "build_gene_reference", "references", "lexicon", "parquet_io", "nulls"
+            "build_gene_reference",
+            "jobs",
+            "references",
+            "lexicon",
+            "orthologs",
+            "parquet_io",
+            "atomic",
         ),
     output:
         lexicon=f"{REFERENCE_DIR}/built/lexicon.parquet",
@@ -73,7 +79,9 @@ rule build_gene_reference:
 rule build_taxonomy:
     input:
         dump=taxonomy_dump_dir,
-        code=job_code("build_taxonomy", "taxonomy", "parquet_io", "nulls"),
+        code=job_code(
+            "build_taxonomy", "jobs", "taxonomy", "parquet_io", "nulls", "atomic"
+        ),
     output:
         names=f"{REFERENCE_DIR}/built/taxonomy/names.parquet",
         nodes=f"{REFERENCE_DIR}/built/taxonomy/nodes.parquet",
@@ -98,7 +106,7 @@ rule build_taxonomy:
 rule describe_references:
     input:
         unpack(all_reference_files),
-        code=job_code("describe_references", "references"),
+        code=job_code("describe_references", "reference_files"),
     output:
         references=f"{OUT}/references.json",
     log:

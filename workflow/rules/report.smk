@@ -14,9 +14,7 @@ rule write_gene_sets:
         # The shards' summaries: the sets' gene rows and labels, without reading every gene row.
         confident_genes=shard_work_files("confident_genes"),
         labels=shard_work_files("gene_set_labels"),
-        code=job_code(
-            "write_gene_sets", "genesets", "summaries", "tableview", "parquet_io"
-        ),
+        code=job_code("write_gene_sets", "genesets", "summaries", "tableview", "atomic"),
     output:
         gmt=report(
             directory(f"{OUT}/gmt"),
@@ -61,7 +59,8 @@ rule compute_table_metrics:
             "genesets",
             "summaries",
             "release",
-            "parquet_io",
+            "manifest",
+            "atomic",
         ),
     output:
         metrics=f"{OUT}/work/table_metrics.json",
@@ -89,7 +88,13 @@ rule summarize:
         table_metrics=rules.compute_table_metrics.output.metrics,
         gmt=rules.write_gene_sets.output.gmt,
         code=job_code(
-            "summarize", "report", "plots", "genesets", "summaries", "parquet_io"
+            "summarize",
+            "report",
+            "plots",
+            "genesets",
+            "summaries",
+            "tableview",
+            "atomic",
         ),
     output:
         metrics=report(
@@ -126,7 +131,7 @@ rule write_datapackage:
             "genesets",
             "summaries",
             "manifest",
-            "parquet_io",
+            "atomic",
         ),
     output:
         datapackage=report(
@@ -161,7 +166,7 @@ rule write_release_manifest:
             "genesets",
             "summaries",
             "manifest",
-            "parquet_io",
+            "atomic",
         ),
     output:
         release=report(
