@@ -25,7 +25,7 @@ from pfocr_etl import plots
 from pfocr_etl.genesets import confident_condition, confident_source, gmt_line_count
 from pfocr_etl.atomic import write_text
 from pfocr_etl.plots import esc, fmt_number
-from pfocr_etl.summaries import CONFIDENT_GENES, MAPPING_COUNTS
+from pfocr_etl.summaries import MAPPING_COUNTS, SUMMARY_TABLES
 from pfocr_etl.tableview import DUCKDB_THREADS, TableSet
 
 METRICS_FORMAT = "pfocr-etl-metrics/1"
@@ -53,8 +53,6 @@ DISAGREEMENT_REASONS = {
     "primary": "the figure's primary organism differs",
 }
 RECORDED_TIER = "pfocr_recorded"  # pfocr_etl.genes: PFOCR's own recorded rows, kept for audit
-# The shards' summaries of figure_genes (pfocr_etl.summaries): read in its place, never counted as tables.
-SUMMARY_TABLES = (CONFIDENT_GENES, MAPPING_COUNTS)
 
 PathLike = str | os.PathLike
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 CONFIDENT_GENES = "confident_figure_genes"
 LABELS = "gene_set_labels"
 MAPPING_COUNTS = "gene_mapping_counts"
+# Read in place of figure_genes and figures; never counted as tables of a release.
+SUMMARY_TABLES = (CONFIDENT_GENES, LABELS, MAPPING_COUNTS)
 
 
 def clean_text(value: str | None) -> str:
