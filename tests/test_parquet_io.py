@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from pfocr_etl.atomic import replacing, write_text
-from pfocr_etl.parquet_io import group_rows, read_table, write_arrow
+from pfocr_etl.parquet_io import group_rows, read_parts, read_table, write_arrow, write_table
 
 
 @pytest.fixture
@@ -58,3 +58,12 @@ def test_group_rows_gives_the_groups_of_arrow_group_by_with_the_same_schema():
     order = [(key, "ascending") for key in keys]
     assert fast.sort_by(order).to_pylist() == plain.sort_by(order).to_pylist()
     assert group_rows(data.slice(0, 0), keys, aggregations).num_rows == 0
+
+
+def test_read_parts_can_read_some_columns(tmp_path):
+    rows = [{"pmcid": "PMC1", "doi": None, "title": "t", "source": "figure_records", "source_paths": ["a"],
+             "authors": [], "keywords": [], "figure_captions": []}]
+    write_table(rows, tmp_path / "a" / "papers.parquet", "papers")
+    read = read_parts([tmp_path / "a" / "papers.parquet"], "papers", columns=["title", "pmcid"])
+    assert read.column_names == ["title", "pmcid"] and read.to_pylist() == [{"title": "t", "pmcid": "PMC1"}]
+    assert read_parts([], "papers", columns=["title"]).column_names == ["title"]

@@ -225,6 +225,11 @@ def _rows_in_order(table: pa.Table, order: pa.Array, slice_rows: int = 65_536):
 
 
 def gather_papers(candidate_parts: Sequence[PathLike], output: PathLike) -> int:
-    from pfocr_etl.papers import merge_paper_table
+    """One row per paper; the candidates' value columns are read one at a time (peak memory)."""
+    from pfocr_etl.papers import KEY_COLUMNS, merge_papers
 
-    return _write(merge_paper_table(read_parts(candidate_parts, "papers")), output, "papers").num_rows
+    def read_column(name: str) -> pa.ChunkedArray:
+        return read_parts(candidate_parts, "papers", columns=[name])[name]
+
+    keys = read_parts(candidate_parts, "papers", columns=KEY_COLUMNS)
+    return _write(merge_papers(keys, table_schema("papers"), read_column), output, "papers").num_rows
