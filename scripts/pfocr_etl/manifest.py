@@ -341,9 +341,12 @@ def build_manifest(input_dir: str | os.PathLike, shards_dir: str | os.PathLike,
             "point input_dir at a PFOCR corpus (the folder holding _figures/ and _data/)")
     paths, kinds, ranges = _listing(os.fspath(root), shard_width, workers)
     assigned = _assign_ranges(ranges, kinds, shard_width, max_figures, newest_max_figures)
-    shards: dict[str, list[int]] = {}
+    del ranges
+    # Indices as packed arrays, not lists of ints: 4 bytes per file instead of ~36.
+    shards: dict[str, array] = {}
     for index, shard in enumerate(assigned):
-        shards.setdefault(shard, []).append(index)  # in path order, as paths are
+        shards.setdefault(shard, array("I")).append(index)  # in path order, as paths are
+    del assigned
     out = Path(shards_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = Path(cache_dir) if cache_dir else None
@@ -365,7 +368,7 @@ class _Scan(NamedTuple):
     root: Path
     paths: list[str]
     kinds: list[str]
-    shards: dict[str, list[int]]  # shard -> indices into paths, in path order
+    shards: dict[str, array]  # shard -> indices into paths, in path order
     lists_dir: Path
     cache: Path | None
     work: Path | None
