@@ -138,3 +138,30 @@ def test_figure_gene_orthologs_table_and_gene_sets(index):
     assert sets["human_ncbigene_id"].tolist() == [4088, 6772, 6774, 7408]
     strict = figure_human_genes(project_to_human(figure_genes(), index), kinds=("self", "one_to_one"))
     assert strict["human_ncbigene_id"].tolist() == [6774]
+
+
+def mapped_rows(rows: list[tuple[str, int, int | None]]):
+    """A ``figure_genes_mapped`` table of (figid, ncbigene_id, taxon_id) rows, other columns filled."""
+    import pyarrow as pa
+
+    target = schema("figure_genes_mapped")
+    filler = {pa.string(): "x", pa.bool_(): False, pa.int32(): 1, pa.int64(): 1}
+    columns = {field.name: [None if field.nullable else filler[field.type]] * len(rows) for field in target}
+    columns["figid"], columns["ncbigene_id"], columns["taxon_id"] = (list(column) for column in zip(*rows))
+    return pa.table(columns, schema=target)
+
+
+def test_a_rows_human_ortholog_does_not_depend_on_the_other_figures_of_its_shard(index):
+    from pfocr_etl.orthologs import with_human_orthologs
+
+    def projected(rows):
+        genes = mapped_rows(rows)
+        table = with_human_orthologs(genes, figure_gene_orthologs(genes, index))
+        return list(zip(table["figid"].to_pylist(), table["human_ncbigene_id"].to_pylist(),
+                        table["ortholog_kind"].to_pylist()))
+
+    alone = projected([("F1", 6774, 9606), ("F1", TWO_HUMAN, None)])
+    # STAT3's ID recorded under mouse in another figure: no human ortholog there, but F1 keeps its own.
+    shared = projected([("F1", 6774, 9606), ("F1", TWO_HUMAN, None), ("F2", 6774, 10090)])
+    assert alone == [("F1", 6774, "self"), ("F1", None, "one_to_many")]
+    assert shared == [*alone, ("F2", None, "none")]

@@ -216,19 +216,31 @@ def with_human_orthologs(figure_genes: pa.Table, pairs: pa.Table) -> pa.Table:
 
     ``pairs`` is :func:`figure_gene_orthologs` output. A gene with several human
     orthologs keeps its kind but no single human ID (all pairs stay in ``pairs``).
+
+    A row's projection depends on its gene and its recorded taxon (a human gene ID recorded
+    under another taxon has no human ortholog), so the lookup is by both: keyed by the gene
+    alone, a row took the answer for the gene's other rows in the shard, and its values changed
+    with the figures it was sharded with.
     """
-    frame = pairs.to_pandas()[["ncbigene_id", "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
-    per_gene = frame.groupby("ncbigene_id").agg(ortholog_kind=("ortholog_kind", "first"))
+    frame = pairs.to_pandas()[["ncbigene_id", "taxon_id", "human_ncbigene_id", "ortholog_kind"]].drop_duplicates()
+    gene = ["ncbigene_id", "taxon_id"]
+    per_gene = frame.groupby(gene, dropna=False).agg(ortholog_kind=("ortholog_kind", "first"))
     # Counted, not listed per gene (a Python call per gene); a missing human ID counts as one value.
-    human_ids = frame.drop_duplicates(["ncbigene_id", "human_ncbigene_id"]).groupby("ncbigene_id")["human_ncbigene_id"]
+    human_ids = frame.drop_duplicates([*gene, "human_ncbigene_id"]).groupby(gene, dropna=False)["human_ncbigene_id"]
     single = human_ids.first().where(human_ids.size() == 1)
     per_gene = per_gene.assign(human_ncbigene_id=single.astype("Int64")).reset_index()
-    keys = pa.Table.from_pandas(per_gene, schema=pa.schema([("ncbigene_id", pa.int64()),
+    keys = pa.Table.from_pandas(per_gene, schema=pa.schema([("ncbigene_id", pa.int64()), ("taxon_id", pa.int64()),
                                                              ("human_ncbigene_id", pa.int64()),
                                                              ("ortholog_kind", pa.string())]),
                                 preserve_index=False)
     # A lookup, not a join: rows keep their order without re-sorting a million-row table.
-    position = pc.index_in(figure_genes["ncbigene_id"], value_set=keys["ncbigene_id"])
+    position = pc.index_in(_gene_taxon_key(figure_genes), value_set=_gene_taxon_key(keys))
     joined = figure_genes.append_column("human_ncbigene_id", keys["human_ncbigene_id"].take(position))
     joined = joined.append_column("ortholog_kind", keys["ortholog_kind"].take(position))
     return joined.select(schema("figure_genes").names).cast(schema("figure_genes"))
+
+
+def _gene_taxon_key(table: pa.Table) -> pa.ChunkedArray:
+    """``<gene>:<taxon>`` per row, an empty part for a null (null when the gene is)."""
+    taxon = pc.fill_null(pc.cast(table["taxon_id"], pa.string()), "")
+    return pc.binary_join_element_wise(pc.cast(table["ncbigene_id"], pa.string()), taxon, ":")
