@@ -8,5 +8,5 @@ refuse_pandas()  # this job uses pyarrow only
 job = job_from_argv()
 with logged(job.log[0]) as log:
     outputs = dict(job.output.items())
-    counts = parse_shard(job.params.input_dir, job.input.shard_list, outputs, job.params.strict)
+    counts = parse_shard(job.params.input_dir, job.input.shard_list, outputs, job.params.strict, job.input.code)
     log.info("rows: %s", counts)

@@ -10,7 +10,7 @@ from conftest import EXAMPLE_CORPUS
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 PARSE_OUTPUTS = ("figures", "figure_genes", "papers", "figure_chemicals", "figure_diseases", "paper_references",
-                 "rejected", "corpus_files")
+                 "rejected", "corpus_files", "figure_inputs")
 
 
 def run_fresh(code: str) -> subprocess.CompletedProcess:

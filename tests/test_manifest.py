@@ -233,11 +233,14 @@ def test_prune_removes_outputs_of_vanished_shards(tmp_path):
         write(tmp_path / "tables" / "figures" / f"part-{shard}.parquet")
         write(tmp_path / "work" / shard / "papers.parquet")
     write(tmp_path / "tables" / "papers" / "part-all.parquet")
+    for folder in ("pmc00000000", "pmc00000010", ".pmc00000000.123.new"):
+        write(tmp_path / "cache" / "annotate_shard" / folder / "figures.parquet")
     removed = prune_stale_parts(tmp_path, {"pmc00000000"})
-    assert len(removed) == 2
+    assert len(removed) == 4
     assert sorted(p.name for p in (tmp_path / "tables").rglob("*.parquet")) == [
         "part-all.parquet", "part-pmc00000000.parquet"]
     assert not (tmp_path / "work" / "pmc00000010").exists()
+    assert [p.name for p in (tmp_path / "cache" / "annotate_shard").iterdir()] == ["pmc00000000"]
 
 
 def test_missing_input_dir_is_a_clear_error(tmp_path):

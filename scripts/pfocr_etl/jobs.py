@@ -92,82 +92,116 @@ def _resolver(taxonomy: Mapping[str, PathLike]):
 # --- per-shard stages -------------------------------------------------------------
 
 def parse_shard(input_dir: PathLike, shard_list: PathLike, outputs: Mapping[str, PathLike],
-                strict: bool) -> dict[str, int]:
+                strict: bool, code: Sequence[PathLike] = ()) -> dict[str, int]:
     from pfocr_etl.parse import write_shard
 
-    tables = write_shard(input_dir, shard_list, outputs, strict)
+    tables = write_shard(input_dir, shard_list, outputs, strict, code)
     return {name: tables.count(name) for name in outputs}
 
 
-def annotate_shard(figures: PathLike, raw_genes: PathLike, reference: Mapping[str, PathLike],
-                   taxonomy: Mapping[str, PathLike], outputs: Mapping[str, PathLike], *,
-                   organisms: Sequence[int], stoplist: PathLike) -> dict:
+# annotate_shard outputs with rows per figure, each sorted with figid first (the figure cache's tables).
+ANNOTATED_TABLES = ("figures", "figure_genes", "figure_gene_families", "figure_organisms",
+                    "figure_primary_organisms", "figure_gene_orthologs", "organism_disagreements")
+
+
+def annotate_shard(figures: PathLike, raw_genes: PathLike, figure_inputs: PathLike,
+                   reference: Mapping[str, PathLike], taxonomy: Mapping[str, PathLike],
+                   outputs: Mapping[str, PathLike], *, organisms: Sequence[int], stoplist: PathLike,
+                   code: Sequence[PathLike] = (), cache_dir: PathLike | None = None) -> dict:
     """Map one shard's gene mentions, then harmonize its organisms and project its genes to human.
 
     One job, not two: the mapper reads each figure's named organisms and the harmonizer reads the
     mapped genes, so both need the shard's figures and the taxonomy. As separate jobs, start-up
     and loading cost ~0.9 s per job and shard, and the mapped genes took a round trip through disk.
+
+    With ``cache_dir``, figures whose inputs (``figure_inputs`` digests), code, references and
+    settings are unchanged since the cached run get their rows from it (:mod:`pfocr_etl.shard_cache`).
     """
-    from pfocr_etl.organisms import resolve_name_mentions
+    import pyarrow.compute as pc
+
+    from pfocr_etl.genes import tier_counts
+    from pfocr_etl.organisms import organism_figure_counts
+    from pfocr_etl.shard_cache import FigureCache, dependency_key
+
+    import pandas
 
     figure_table = read_table(figures, "figures")
+    cache, reused = None, pa.array([], pa.string())
+    if cache_dir:
+        key = dependency_key(content=[stoplist, *code], stat=[*reference.values(), *taxonomy.values()],
+                             settings={"organisms": [int(t) for t in organisms], "pandas": pandas.__version__})
+        cache = FigureCache(cache_dir, key)
+        reused = cache.reusable(read_table(figure_inputs, "figure_inputs"))
+    new = figure_table.filter(pc.invert(pc.is_in(figure_table["figid"], value_set=reused)))
+    if new.num_rows:
+        raw = read_table(raw_genes, "figure_genes_raw")
+        if len(reused):
+            raw = raw.filter(pc.is_in(raw["figid"], value_set=new["figid"]))
+        tables = _annotate_figures(new, raw, reference, taxonomy, organisms=organisms, stoplist=stoplist)
+    else:
+        tables = {name: table_schema(name).empty_table() for name in ANNOTATED_TABLES}
+    if len(reused):
+        tables = {name: pa.concat_tables([cache.rows(name, name, reused), table]) for name, table in tables.items()}
+    for name in ANNOTATED_TABLES:
+        # figure_genes comes in SORT_KEYS order; sorting it again cost ~4 % of the job. Cached and
+        # new rows need only a stable sort by figid, which keeps each figure's rows in their order.
+        keys = SORT_KEYS[name] if name != "figure_genes" else (["figid"] if len(reused) else [])
+        tables[name] = write_table(tables[name], outputs[name], name, keys)
+    figure_genes = tables["figure_genes"]
+    _write_summaries(figure_table, figure_genes, outputs)
+    _write(organism_figure_counts(tables["figure_organisms"], tables["figure_primary_organisms"]),
+           outputs["organism_counts"], "organism_figure_counts")
+    if cache:
+        cache.store({name: outputs[name] for name in ANNOTATED_TABLES}, figure_inputs)
+    return {"genes": tier_counts(figure_genes),
+            "organisms": {"figures": figure_table.num_rows, "figure_organisms": tables["figure_organisms"].num_rows},
+            "figures_reused": len(reused), "figures_annotated": new.num_rows,
+            "cache_ignored": cache.problem if cache else None}
+
+
+def _annotate_figures(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[str, PathLike],
+                      taxonomy: Mapping[str, PathLike], *, organisms: Sequence[int],
+                      stoplist: PathLike) -> dict[str, pa.Table]:
+    """The per-figure tables (``ANNOTATED_TABLES``) of some figures and their raw gene mentions."""
+    from pfocr_etl.genes import load_stoplist, map_figure_genes
+    from pfocr_etl.organisms import (figure_context_taxa, genes_tsv_disagreements, harmonize_organisms,
+                                     resolve_name_mentions, with_primary_taxon)
+    from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
+    from pfocr_etl.parquet_io import to_table
+
     resolver = _resolver(taxonomy)
     names = resolve_name_mentions(figure_table, resolver)  # both stages read the figures' organism names
-    mapped, metrics = _map_genes(figure_table, read_table(raw_genes, "figure_genes_raw"), reference, resolver,
-                                 outputs, organisms=organisms, stoplist=stoplist, names=names)
-    counts = _harmonize_organisms(figure_table, mapped, read_table(reference["orthologs"], "gene_orthologs"),
-                                  resolver, outputs, names=names)
-    return {"genes": metrics, "organisms": counts}
-
-
-def _map_genes(figure_table: pa.Table, raw_genes: pa.Table, reference: Mapping[str, PathLike], resolver,
-               outputs: Mapping[str, PathLike], *, organisms: Sequence[int],
-               stoplist: PathLike, names) -> tuple[pa.Table, dict]:
-    """Gene mentions mapped in the context of each figure's named organisms (``figure_genes_mapped``)."""
-    from pfocr_etl.genes import gene_mention_counts, load_stoplist, map_figure_genes, tier_counts
-    from pfocr_etl.organisms import figure_context_taxa
-
     mapping = map_figure_genes(
         raw_genes, read_table(reference["lexicon"]), organisms=organisms,
         context_taxa=figure_context_taxa(figure_table, resolver, names),
         gene_history=read_table(reference["gene_history"]),
         famplex_members=read_table(reference["famplex_members"]),
         stoplist=load_stoplist(stoplist))
-    # Already in SORT_KEYS order (frame_to_arrow), the order the harmonizer's first-seen choices depend on.
+    # In SORT_KEYS order (frame_to_arrow), the order the harmonizer's first-seen choices depend on.
     mapped = mapping.figure_genes
-    _write(mapping.figure_gene_families, outputs["figure_gene_families"], "figure_gene_families")
-    _write(gene_mention_counts(mapped), outputs["gene_counts"], "gene_mention_counts")
-    return mapped, tier_counts(mapped)
-
-
-def _harmonize_organisms(figure_table: pa.Table, genes: pa.Table, orthologs: pa.Table, resolver,
-                         outputs: Mapping[str, PathLike], names) -> dict:
-    """Organisms per figure, the primary organism into ``figures``, human orthologs into ``figure_genes``."""
-    from pfocr_etl.organisms import (genes_tsv_disagreements, harmonize_organisms, organism_figure_counts,
-                                     with_primary_taxon)
-    from pfocr_etl.orthologs import OrthologIndex, figure_gene_orthologs, with_human_orthologs
-
-    result = harmonize_organisms(figure_table, genes, resolver, names=names)
-    pairs = figure_gene_orthologs(genes, OrthologIndex(orthologs))
-    _write(with_primary_taxon(figure_table, result.primary), outputs["figures"], "figures")
-    # Rows keep the mapped genes' order, already SORT_KEYS["figure_genes"]: sorting again cost ~4 % of the job.
-    figure_genes = write_table(with_human_orthologs(genes, pairs), outputs["figure_genes"], "figure_genes")
-    _write_summaries(figure_table, figure_genes, outputs)
-    _write(result.figure_organisms, outputs["figure_organisms"], "figure_organisms")
-    _write(result.primary, outputs["figure_primary_organisms"], "figure_primary_organisms")
-    _write(organism_figure_counts(result.figure_organisms, result.primary), outputs["organism_counts"],
-           "organism_figure_counts")
-    _write(pairs, outputs["figure_gene_orthologs"], "figure_gene_orthologs")
-    disagreements = genes_tsv_disagreements(genes, result.primary, resolver)
-    _write(pa.Table.from_pandas(disagreements, schema=table_schema("organism_disagreements"), preserve_index=False),
-           outputs["organism_disagreements"], "organism_disagreements")
-    return {"figures": figure_table.num_rows, "figure_organisms": result.figure_organisms.num_rows}
+    result = harmonize_organisms(figure_table, mapped, resolver, names=names)
+    pairs = figure_gene_orthologs(mapped, OrthologIndex(read_table(reference["orthologs"], "gene_orthologs")))
+    disagreements = genes_tsv_disagreements(mapped, result.primary, resolver)
+    tables = {
+        "figures": with_primary_taxon(figure_table, result.primary),
+        "figure_genes": with_human_orthologs(mapped, pairs),
+        "figure_gene_families": mapping.figure_gene_families,
+        "figure_organisms": result.figure_organisms,
+        "figure_primary_organisms": result.primary,
+        "figure_gene_orthologs": pairs,
+        "organism_disagreements": pa.Table.from_pandas(disagreements, schema=table_schema("organism_disagreements"),
+                                                       preserve_index=False),
+    }
+    return {name: to_table(table, name) for name, table in tables.items()}
 
 
 def _write_summaries(figure_table: pa.Table, figure_genes: pa.Table, outputs: Mapping[str, PathLike]) -> None:
-    """The shard's summaries for the gene sets and the report: they read these, not every gene row."""
+    """The shard's summaries for the gatherers, the gene sets and the report: they read these, not
+    every gene row."""
+    from pfocr_etl.genes import gene_mention_counts
     from pfocr_etl.summaries import confident_rows, gene_mapping_counts, gene_set_labels
 
+    _write(gene_mention_counts(figure_genes), outputs["gene_counts"], "gene_mention_counts")
     write_table(confident_rows(figure_genes), outputs["confident_genes"], "confident_figure_genes")
     _write(gene_set_labels(figure_table), outputs["gene_set_labels"], "gene_set_labels")
     _write(gene_mapping_counts(figure_genes), outputs["mapping_counts"], "gene_mapping_counts")

@@ -579,7 +579,7 @@ def list_shards(shards_dir: str | os.PathLike) -> list[str]:
 
 
 def prune_stale_parts(output_dir: str | os.PathLike, shards: set[str]) -> list[str]:
-    """Delete per-shard outputs of shards that no longer exist, and temp files of killed writers.
+    """Delete per-shard outputs and caches of shards that no longer exist, and temp files of killed writers.
 
     Table folders are read as datasets (every part file), so a stale part would
     otherwise keep removed figures alive in the published tables.
@@ -595,10 +595,12 @@ def prune_stale_parts(output_dir: str | os.PathLike, shards: set[str]) -> list[s
         if shard != "all" and shard not in shards:
             part.unlink()
             removed.append(str(part))
-    for work in sorted(p for p in root.glob("work/*") if p.is_dir()):
-        if work.name not in shards:
-            for leftover in sorted(work.rglob("*"), reverse=True):
+    # Work folders, and shard jobs' caches (pfocr_etl.shard_cache) with those of killed jobs.
+    folders = [*root.glob("work/*"), *root.glob("cache/*/*")]
+    for folder in sorted(p for p in folders if p.is_dir()):
+        if folder.name not in shards:
+            for leftover in sorted(folder.rglob("*"), reverse=True):
                 leftover.rmdir() if leftover.is_dir() else leftover.unlink()
-            work.rmdir()
-            removed.append(str(work))
+            folder.rmdir()
+            removed.append(str(folder))
     return removed

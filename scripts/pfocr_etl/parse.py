@@ -42,6 +42,7 @@ from pfocr_etl.frontmatter import load_front_matter, split_front_matter
 from pfocr_etl.nulls import NULL_SENTINELS, int_or_none, is_null, null_if_sentinel, text_or_none
 from pfocr_etl.parquet_io import group_rows
 from pfocr_etl.schemas import schema
+from pfocr_etl.shard_cache import dependency_key, figure_input_digests
 
 # A record expanding to more YAML nodes than this is an alias bomb ("billion laughs").
 MAX_YAML_NODES = 200_000
@@ -303,6 +304,7 @@ class ShardTables:
     paper_references: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     corpus_files: list[dict] = field(default_factory=list)  # path, kind, size, sha256 of every file read
+    figure_inputs: list[dict] = field(default_factory=list)  # figid, input_sha256 of every accepted figure
 
 
 FIGURE_FIELDS_TEXT = ("pmcid", "number", "figtitle", "caption", "filename", "figlink", "papertitle",
@@ -778,11 +780,13 @@ def paper_from_figure(record: FigureRecord) -> dict | None:
 
 # --- one shard ----------------------------------------------------------------
 
-def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = False) -> ShardTables:
+def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = False,
+                code_key: str = "") -> ShardTables:
     """Parse every file of one shard (rows of a manifest shard list), in path order.
 
     Tables are attached to their figure after all files are read, so a table of a
-    rejected or missing figure record is itself listed as rejected.
+    rejected or missing figure record is itself listed as rejected. ``code_key`` (a digest of
+    the parsing code and settings) goes into each figure's input digest.
     """
     from pfocr_etl import articles  # local: only article shards need it
 
@@ -868,20 +872,36 @@ def parse_shard(input_dir: str | Path, shard_files: list[dict], strict: bool = F
         from_tsvs = tsv_rows[kind].table(tsv_cells[kind], set(accepted), rejections).select(schema(table).names).cast(schema(table))
         setattr(out, f"figure_{kind}", pa.concat_tables([from_lists, from_tsvs]))
     out.rejected = rejections.rows()
+    out.figure_inputs = figure_input_digests(
+        accepted, ((f["path"], f["sha256"]) for f in out.corpus_files),
+        {f["path"]: _figure_of(f["path"], f["kind"]) for f in out.corpus_files}, code_key)
     return out
+
+
+def _figure_of(relpath: str, kind: str) -> str | None:
+    """The figid whose rows a file can change: a record's file name, a table's figid."""
+    if kind == "figure":
+        name = relpath.rsplit("/", 1)[-1]
+        return name[: -len(".md")] if name.endswith(".md") else None
+    return table_figid(relpath) if kind in TABLE_KINDS else None
 
 
 # ShardTables attributes whose rows are an intermediate form of a published table.
 RAW_TABLE_SCHEMAS = {"figure_genes": "figure_genes_raw"}
 
 
-def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str, str], strict: bool) -> ShardTables:
-    """Parse one manifest shard list and write one Parquet file per table in ``outputs``."""
+def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str, str], strict: bool,
+                code: Sequence[str | Path] = ()) -> ShardTables:
+    """Parse one manifest shard list and write one Parquet file per table in ``outputs``.
+
+    ``code``: the job's code files, whose content goes into each figure's input digest.
+    """
     from pfocr_etl.manifest import read_shard_list
     from pfocr_etl.parquet_io import write_table
     from pfocr_etl.schemas import SORT_KEYS
 
-    tables = parse_shard(input_dir, read_shard_list(shard_list), strict=strict)
+    tables = parse_shard(input_dir, read_shard_list(shard_list), strict=strict,
+                         code_key=dependency_key(content=code, settings={"strict": strict}))
     for attribute, path in outputs.items():
         table = RAW_TABLE_SCHEMAS.get(attribute, attribute)
         write_table(getattr(tables, attribute), path, table, SORT_KEYS[table])

@@ -129,6 +129,13 @@ TABLE_COLUMNS: dict[str, list[Column]] = {
         Column("size", I64, False, "Bytes read (the manifest's size when the file could not be read)."),
         Column("sha256", STR, True, "sha256 of the bytes parsed; null when the file could not be read."),
     ],
+    # Per accepted figure, a digest of all its parse rows depend on (an intermediate, not published):
+    # the annotate job reuses a figure's earlier results while it is unchanged (pfocr_etl.shard_cache).
+    "figure_inputs": [
+        Column("figid", STR, False, "Figure identifier."),
+        Column("input_sha256", STR, False, "sha256 over the parse job's code and settings and the path and "
+                                           "sha256 of every file of the figure (its records and _data tables)."),
+    ],
     # --- organism stage (pfocr_etl.taxonomy, organisms, orthologs) -------------
     "taxonomy_names": [
         Column("tax_id", I64, False, "NCBI Taxonomy ID (names.dmp)."),
@@ -354,6 +361,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "figure_diseases": [*_MENTION_ORDER, "mesh_id", "doid"],
     "rejected": ["source_path", "reason", "detail"],
     "corpus_files": ["path"],
+    "figure_inputs": ["figid"],
     # gene stage
     "lexicon": ["term_key", "taxon_id", "tier_rank", "ncbigene_id", "famplex_id", "term"],
     "famplex_members": ["famplex_id", "member_ncbigene_id", "member_ref"],

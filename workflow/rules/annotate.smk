@@ -2,13 +2,15 @@
 # organisms, then harmonizes its organisms with NCBI Taxonomy and projects its genes to human
 # orthologs. The two stages share the shard's figures and the taxonomy, so one job loads them
 # once (logic in the genes, organisms and orthologs modules; the gathers are in genes.smk and
-# organisms.smk).
+# organisms.smk). Figures unchanged since the job's last run reuse their rows from
+# {output_dir}/cache/annotate_shard/<shard>/ (pfocr_etl.shard_cache).
 
 
 rule annotate_shard:
     input:
         figures=rules.parse_shard.output.figures,
         raw_genes=rules.parse_shard.output.figure_genes,
+        figure_inputs=rules.parse_shard.output.figure_inputs,
         lexicon=rules.build_gene_reference.output.lexicon,
         gene_history=rules.build_gene_reference.output.gene_history,
         famplex_members=rules.build_gene_reference.output.famplex_members,
@@ -32,6 +34,7 @@ rule annotate_shard:
             "partials",
             "summaries",
             "atomic",
+            "shard_cache",
         ),
     output:
         figure_gene_families=f"{OUT}/tables/figure_gene_families/part-{{shard}}.parquet",
@@ -65,6 +68,7 @@ rule annotate_shard:
         job=job_paths("annotate_shard"),
         settings=job_settings(
             organisms=config["organisms"],
+            cache_dir=shard_cache_dir("annotate_shard"),
         ),
     shell:
         JOB_COMMAND

@@ -210,6 +210,17 @@ def shard_work_files(name):
     return files
 
 
+def shard_cache_dir(rule_name):
+    """Setting of a shard job: the folder of its per-figure results kept for the next run
+    (pfocr_etl.shard_cache). Not an output: Snakemake deletes outputs before a job runs.
+    """
+
+    def folder(wildcards):
+        return f"{OUT}/cache/{rule_name}/{wildcards.shard}"
+
+    return folder
+
+
 def scaled_by_attempt(base):
     """Resource that grows with each retry (a job killed for memory gets more next time)."""
 

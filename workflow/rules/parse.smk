@@ -14,6 +14,7 @@ rule parse_shard:
             "parquet_io",
             "manifest",
             "atomic",
+            "shard_cache",
         ),
     output:
         figures=f"{OUT}/work/{{shard}}/figures.parquet",
@@ -24,6 +25,7 @@ rule parse_shard:
         paper_references=f"{OUT}/tables/paper_references/part-{{shard}}.parquet",
         rejected=f"{OUT}/tables/rejected/part-{{shard}}.parquet",
         corpus_files=f"{OUT}/work/{{shard}}/corpus_files.parquet",
+        figure_inputs=f"{OUT}/work/{{shard}}/figure_inputs.parquet",
     log:
         f"{OUT}/logs/parse_shard/{{shard}}.log",
     benchmark:
