@@ -206,3 +206,22 @@ def test_cached_files_are_links_that_survive_their_outputs_being_replaced(tmp_pa
     changed = pa.table({"figid": ["a", "b"], "input_sha256": ["1", "3"]})
     assert FigureCache(tmp_path / "cache", "key").reusable(changed).to_pylist() == ["a"]
     assert FigureCache(tmp_path / "cache", "other").reusable(table).to_pylist() == []
+
+
+def test_a_figures_input_digest_follows_its_own_files_and_the_parse_code(tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(EXAMPLE_CORPUS, root)
+
+    def digests(code_key: str = "code") -> dict[str, str]:
+        work = tmp_path / f"work-{len(list(tmp_path.iterdir()))}"
+        tables = parse_shard(root, shard_entries(root, work), code_key=code_key)
+        return {row["figid"]: row["input_sha256"] for row in tables.figure_inputs}
+
+    before = digests()
+    assert len(before) == len(list((root / "_figures").glob("*.md")))
+    table = sorted((root / "_data").glob("*-genes.tsv"))[0]
+    figid = table.name[: -len("-genes.tsv")]
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after = digests()
+    assert {f for f in before if before[f] != after[f]} == {figid}
+    assert not set(digests("other code").values()) & set(after.values())

@@ -894,14 +894,16 @@ def write_shard(input_dir: str | Path, shard_list: str | Path, outputs: dict[str
                 code: Sequence[str | Path] = ()) -> ShardTables:
     """Parse one manifest shard list and write one Parquet file per table in ``outputs``.
 
-    ``code``: the job's code files, whose content goes into each figure's input digest.
+    ``code``: the job's code files, whose content goes into each figure's input digest, with the
+    settings and the YAML library's version.
     """
     from pfocr_etl.manifest import read_shard_list
     from pfocr_etl.parquet_io import write_table
     from pfocr_etl.schemas import SORT_KEYS
 
+    settings = {"strict": strict, "pyyaml": [yaml.__version__, yaml.__with_libyaml__]}
     tables = parse_shard(input_dir, read_shard_list(shard_list), strict=strict,
-                         code_key=dependency_key(content=code, settings={"strict": strict}))
+                         code_key=dependency_key(content=code, settings=settings))
     for attribute, path in outputs.items():
         table = RAW_TABLE_SCHEMAS.get(attribute, attribute)
         write_table(getattr(tables, attribute), path, table, SORT_KEYS[table])
