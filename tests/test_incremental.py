@@ -95,6 +95,9 @@ def test_a_new_figure_reruns_only_its_shard_and_equals_a_fresh_build(workdir, tm
     assert set(jobs) <= SHARD_JOBS | GATHERS
     snakemake(workdir)
     assert planned_jobs(workdir) == {}
+    # The shard's other figures came from the annotate job's cache (pfocr_etl.shard_cache).
+    newest_log = max((workdir / "out" / "logs" / "annotate_shard").glob("*.log"), key=lambda p: p.stat().st_mtime)
+    assert re.search(r"figures: 1 annotated, [1-9]\d* unchanged since the cached run", newest_log.read_text())
 
     fresh = tmp_path / "fresh"
     shutil.copytree(workdir / "corpus", fresh / "corpus")
