@@ -182,6 +182,9 @@ def test_a_damaged_or_half_stored_cache_is_ignored_or_rebuilt(corpus, references
     (cache / "figure_inputs.parquet").write_bytes(b"not parquet")
     again, counts = annotate(corpus, tmp_path / "run2", references, cache)
     assert counts["figures_reused"] == 0 and "unreadable" in counts["cache_ignored"] and again == first
+    (cache / "figure_organisms.parquet").unlink()
+    again, counts = annotate(corpus, tmp_path / "run2b", references, cache)
+    assert counts["figures_reused"] == 0 and "unreadable" in counts["cache_ignored"] and again == first
     # A job killed between retiring the old folder and renaming the new one: no cache, leftovers.
     os.rename(cache, cache.with_name(".shard.123.new"))
     (cache.parent / ".shard.456.old").mkdir()
@@ -194,18 +197,23 @@ def test_a_damaged_or_half_stored_cache_is_ignored_or_rebuilt(corpus, references
 
 def test_cached_files_are_links_that_survive_their_outputs_being_replaced(tmp_path):
     table = pa.table({"figid": ["a", "b"], "input_sha256": ["1", "2"]})
-    inputs, output = tmp_path / "inputs.parquet", tmp_path / "figures.parquet"
+    labels = pa.table({"figid": ["a", "b"], "alias": ["A", "B"], "title": ["T", "T"]})
+    inputs, output = tmp_path / "inputs.parquet", tmp_path / "gene_set_labels.parquet"
     write_table(table, inputs, "figure_inputs")
-    write_table(table, output, "figure_inputs")
-    cache = FigureCache(tmp_path / "cache", "key")
-    cache.store({"figures": output}, inputs)
-    assert os.stat(output).st_ino == os.stat(tmp_path / "cache" / "figures.parquet").st_ino
-    write_table(table.slice(0, 1), output, "figure_inputs")  # a re-run replaces the file
-    assert read_table(tmp_path / "cache" / "figures.parquet").num_rows == 2
-    assert FigureCache(tmp_path / "cache", "key").reusable(table).to_pylist() == ["a", "b"]
-    changed = pa.table({"figid": ["a", "b"], "input_sha256": ["1", "3"]})
-    assert FigureCache(tmp_path / "cache", "key").reusable(changed).to_pylist() == ["a"]
-    assert FigureCache(tmp_path / "cache", "other").reusable(table).to_pylist() == []
+    write_table(labels, output, "gene_set_labels")
+    FigureCache(tmp_path / "cache", "key").store({"gene_set_labels": output}, inputs)
+    cached = tmp_path / "cache" / "gene_set_labels.parquet"
+    assert os.stat(output).st_ino == os.stat(cached).st_ino
+    write_table(labels.slice(0, 1), output, "gene_set_labels")  # a re-run replaces the file
+    assert read_table(cached).num_rows == 2
+
+    def reuse(inputs: pa.Table, key: str = "key") -> tuple[list[str], list[str]]:
+        figids, rows = FigureCache(tmp_path / "cache", key).reuse(inputs, ["gene_set_labels"])
+        return figids.to_pylist(), rows["gene_set_labels"]["figid"].to_pylist() if rows else []
+
+    assert reuse(table) == (["a", "b"], ["a", "b"])
+    assert reuse(pa.table({"figid": ["a", "b"], "input_sha256": ["1", "3"]})) == (["a"], ["a"])
+    assert reuse(table, key="other") == ([], [])
 
 
 def test_a_figures_input_digest_follows_its_own_files_and_the_parse_code(tmp_path):

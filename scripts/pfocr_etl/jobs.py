@@ -117,21 +117,20 @@ def annotate_shard(figures: PathLike, raw_genes: PathLike, figure_inputs: PathLi
     With ``cache_dir``, figures whose inputs (``figure_inputs`` digests), code, references and
     settings are unchanged since the cached run get their rows from it (:mod:`pfocr_etl.shard_cache`).
     """
+    import pandas
     import pyarrow.compute as pc
 
     from pfocr_etl.genes import tier_counts
     from pfocr_etl.organisms import organism_figure_counts
     from pfocr_etl.shard_cache import FigureCache, dependency_key
 
-    import pandas
-
     figure_table = read_table(figures, "figures")
-    cache, reused = None, pa.array([], pa.string())
+    cache, reused, cached_rows = None, pa.array([], pa.string()), {}
     if cache_dir:
         key = dependency_key(content=[stoplist, *code], stat=[*reference.values(), *taxonomy.values()],
                              settings={"organisms": [int(t) for t in organisms], "pandas": pandas.__version__})
         cache = FigureCache(cache_dir, key)
-        reused = cache.reusable(read_table(figure_inputs, "figure_inputs"))
+        reused, cached_rows = cache.reuse(read_table(figure_inputs, "figure_inputs"), ANNOTATED_TABLES)
     new = figure_table.filter(pc.invert(pc.is_in(figure_table["figid"], value_set=reused)))
     if new.num_rows:
         raw = read_table(raw_genes, "figure_genes_raw")
@@ -141,7 +140,7 @@ def annotate_shard(figures: PathLike, raw_genes: PathLike, figure_inputs: PathLi
     else:
         tables = {name: table_schema(name).empty_table() for name in ANNOTATED_TABLES}
     if len(reused):
-        tables = {name: pa.concat_tables([cache.rows(name, name, reused), table]) for name, table in tables.items()}
+        tables = {name: pa.concat_tables([cached_rows[name], table]) for name, table in tables.items()}
     for name in ANNOTATED_TABLES:
         # figure_genes comes in SORT_KEYS order; sorting it again cost ~4 % of the job. Cached and
         # new rows need only a stable sort by figid, which keeps each figure's rows in their order.

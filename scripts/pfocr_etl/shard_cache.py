@@ -91,26 +91,31 @@ class FigureCache:
         self.key = key
         self.problem: str | None = None  # why an existing cache was ignored, for the log
 
-    def reusable(self, inputs: pa.Table) -> pa.Array:
-        """Figids of ``inputs`` (a ``figure_inputs`` table) whose rows the cache holds, in its order."""
+    def reuse(self, inputs: pa.Table, tables: Iterable[str]) -> tuple[pa.Array, dict[str, pa.Table]]:
+        """Figids of ``inputs`` (a ``figure_inputs`` table) whose rows the cache holds, in its order,
+        and those rows of each of ``tables`` (output names, each also its schema's name).
+
+        Nothing is reused when the key differs or any cached file cannot be read.
+        """
         none = pa.array([], pa.string())
         try:
             if (self.directory / KEY_FILE).read_text(encoding="utf-8").strip() != self.key:
                 self.problem = "its code, references or settings differ"
-                return none
-            cached = read_table(self.directory / INPUTS_FILE, "figure_inputs")
+                return none, {}
         except FileNotFoundError:
-            return none
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            self.problem = f"unreadable ({exc})"
-            return none
-        same = pc.is_in(_joined(inputs), value_set=_joined(cached))
-        return inputs["figid"].filter(same).combine_chunks()  # figure_inputs is sorted by figid
-
-    def rows(self, name: str, table: str, figids: pa.Array) -> pa.Table:
-        """Cached rows of output ``name`` (schema ``table``) for ``figids``."""
-        cached = read_table(self.directory / f"{name}.parquet", table)
-        return cached.filter(pc.is_in(cached["figid"], value_set=figids))
+            return none, {}
+        try:
+            cached = read_table(self.directory / INPUTS_FILE, "figure_inputs")
+            same = pc.is_in(_joined(inputs), value_set=_joined(cached))
+            figids = inputs["figid"].filter(same).combine_chunks()  # figure_inputs is sorted by figid
+            rows = {}
+            for name in tables if len(figids) else ():
+                table = read_table(self.directory / f"{name}.parquet", name)
+                rows[name] = table.filter(pc.is_in(table["figid"], value_set=figids))
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:  # KeyError: a column missing
+            self.problem = f"unreadable ({exc!r})"
+            return none, {}
+        return figids, rows
 
     def store(self, outputs: Mapping[str, PathLike], inputs: PathLike) -> None:
         """Replace the cache with hard links to ``outputs`` (name: path) and the figures' ``inputs``."""
