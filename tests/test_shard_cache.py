@@ -113,10 +113,9 @@ def older_version(corpus: Path, target: Path, seed: int) -> tuple[Path, int]:
                               encoding="utf-8")
         else:
             unchanged += 1
-    template = records[-1]
-    if template.exists():
-        extra = template.with_name("PMC99999999__removed-since-g1.md")
-        extra.write_text(template.read_text(encoding="utf-8").replace(template.stem, extra.stem), encoding="utf-8")
+    template = next(record for record in reversed(records) if record.exists())
+    extra = template.with_name("PMC99999999__removed-since-g1.md")
+    extra.write_text(template.read_text(encoding="utf-8").replace(template.stem, extra.stem), encoding="utf-8")
     return target, unchanged
 
 
@@ -126,6 +125,7 @@ def test_reused_rows_give_the_outputs_of_a_build_from_scratch(corpus, references
     cache = tmp_path / "cache" / "shard"
     _, first = annotate(older, tmp_path / "run1", references, cache)
     assert first["figures_reused"] == 0 and first["cache_ignored"] is None
+    assert "PMC99999999__removed-since-g1" in read_table(cache / "figures.parquet")["figid"].to_pylist()
     again, second = annotate(corpus, tmp_path / "run2", references, cache)
     scratch, third = annotate(corpus, tmp_path / "scratch", references, None)
     assert unchanged > 100 and second["figures_reused"] == unchanged
